@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// The rcdebug CLI. TypeScript runs through tsx, so the checkout needs no build step.
+import { register } from 'tsx/esm/api';
+
+register();
+await import('../src/cli/main.ts');
