@@ -1,0 +1,42 @@
+/**
+ * Golden files: a header of expectations, one blank line, then the raw console log.
+ * `TITLE:` (absent: no report), `ALT:` (repeatable), `TYPE:`, `FRAME:`, `CORRUPTED: Y`;
+ * other keys are read and ignored; `#` lines are comments. A `REPORT:` line after the log
+ * starts the expected report text, which is not part of the log.
+ */
+import { readFileSync } from 'node:fs';
+
+export interface GoldenCase {
+  file: string;
+  title?: string | undefined;
+  alternativeTitles: string[];
+  type?: string | undefined;
+  frame?: string | undefined;
+  corrupted: boolean;
+  log: string;
+}
+
+/** Reads one golden file; throws naming the file and line when the header is malformed. */
+export function readGolden(file: string): GoldenCase {
+  const text = readFileSync(file, 'latin1');
+  const lines = text.split('\n');
+  const c: GoldenCase = { file, alternativeTitles: [], corrupted: false, log: '' };
+  let i = 0;
+  for (; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    if (line === '') break;
+    if (line.startsWith('#')) continue;
+    const m = /^([A-Z]+):\s?(.*)$/.exec(line);
+    if (!m) throw new Error(`${file}:${i + 1}: header line "${line}" is not KEY: value; end the header with a blank line`);
+    const [, key, value] = m;
+    if (key === 'TITLE') c.title = value;
+    else if (key === 'ALT') c.alternativeTitles.push(value ?? '');
+    else if (key === 'TYPE') c.type = value;
+    else if (key === 'FRAME') c.frame = value;
+    else if (key === 'CORRUPTED') c.corrupted = value === 'Y';
+  }
+  const body = lines.slice(i + 1);
+  const reportAt = body.indexOf('REPORT:');
+  c.log = (reportAt < 0 ? body : body.slice(0, reportAt)).join('\n');
+  return c;
+}
