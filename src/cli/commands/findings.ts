@@ -1,6 +1,100 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { Command } from 'commander';
+import { isUserError } from '../../errors';
 
-/** `rcdebug findings ...` (placeholder until the findings engine lands). */
+/** Exit code for usage errors and bad input (missing file, malformed baseline). */
+const EXIT_BAD_INPUT = 2;
+
+/** Runs a command body; a UserError becomes a message on stderr and exit code 2. */
+async function guarded(body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (err) {
+    if (!isUserError(err)) throw err;
+    process.stderr.write(`rcdebug findings: ${err.message}${err.hint ? `\n  hint: ${err.hint}` : ''}\n`);
+    process.exitCode = EXIT_BAD_INPUT;
+  }
+}
+
+/** `rcdebug findings parse <log...> [--json]`: the reports in each log, in log order. */
+export async function findingsParse(logs: string[], opts: { json?: boolean }): Promise<void> {
+  const { parseKernelLogFile } = await import('../../findings/parse-log');
+  const { describeDiagnostics } = await import('../../findings/log-lines');
+  const all: Array<Record<string, unknown>> = [];
+  for (const log of logs) {
+    const { reports, diagnostics } = await parseKernelLogFile(log);
+    for (const w of describeDiagnostics(log, diagnostics)) process.stderr.write(`warning: ${w}\n`);
+    if (opts.json) {
+      for (const r of reports) all.push({ log, ...r });
+      continue;
+    }
+    process.stdout.write(`${log}: ${reports.length} report(s)\n`);
+    for (const r of reports) {
+      process.stdout.write(`  line ${r.startLine}-${r.endLine}: ${r.title} [${r.type}${r.corrupted ? ', corrupted' : ''}]\n`);
+    }
+  }
+  if (opts.json) process.stdout.write(JSON.stringify(all, null, 2) + '\n');
+}
+
+const FORMATS = ['md', 'json', 'junit'] as const;
+type ReportFormat = (typeof FORMATS)[number];
+const FILE_NAMES: Record<ReportFormat, string> = { md: 'findings.md', json: 'findings.json', junit: 'findings.junit.xml' };
+
+/**
+ * `rcdebug findings report <log...> [--baseline F] [--format md|json|junit] [--out DIR]`.
+ * A log given as `node=path` is attributed to that node; otherwise the file name is the node.
+ */
+export async function findingsReport(
+  logs: string[],
+  opts: { baseline?: string; format?: string; out?: string; title?: string },
+): Promise<void> {
+  const { UserError } = await import('../../errors');
+  const { analyzeLogs, renderJson, renderJunit, renderMarkdown } = await import('../../findings/index');
+  const formats = (opts.format ?? 'md').split(',').map((f) => f.trim());
+  for (const f of formats) {
+    if (!(FORMATS as readonly string[]).includes(f)) {
+      throw new UserError(`--format ${f}: unknown format`, '--format', `use one or more of ${FORMATS.join(', ')}`);
+    }
+  }
+  const sources = logs.map((arg) => {
+    const eq = arg.indexOf('=');
+    return eq > 0 ? { node: arg.slice(0, eq), path: arg.slice(eq + 1) } : { node: basename(arg), path: arg };
+  });
+  const result = await analyzeLogs(sources, { baseline: opts.baseline });
+  for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+  const render = (f: ReportFormat) =>
+    f === 'md' ? renderMarkdown(result, { title: opts.title }) : f === 'json' ? renderJson(result) : renderJunit(result);
+  if (!opts.out) {
+    for (const f of formats) process.stdout.write(render(f as ReportFormat));
+    return;
+  }
+  await mkdir(opts.out, { recursive: true });
+  for (const f of formats as ReportFormat[]) {
+    const file = join(opts.out, FILE_NAMES[f]);
+    await writeFile(file, render(f));
+    process.stderr.write(`wrote ${file}\n`);
+  }
+}
+
+/** `rcdebug findings ...`: parse kernel logs, and report findings against a baseline. */
 export function registerFindingsCommands(program: Command): void {
-  program.command('findings').description('kernel log findings');
+  const findings = program.command('findings').description('kernel reports in console logs, as findings');
+  findings
+    .command('parse')
+    .description('print the kernel reports found in each log, in log order')
+    .argument('<log...>', 'console log files')
+    .option('--json', 'print one JSON array of reports and nothing else on stdout')
+    .action((logs: string[], opts: { json?: boolean }) => guarded(() => findingsParse(logs, opts)));
+  findings
+    .command('report')
+    .description('group the reports of many logs into findings (new / known / fixed) and render them')
+    .argument('<log...>', 'console log files; NODE=PATH names the node a log came from')
+    .option('--baseline <file>', 'known-issues baseline (YAML)')
+    .option('--format <formats>', 'md, json or junit (comma-separated for several)', 'md')
+    .option('--out <dir>', 'write findings.md / findings.json / findings.junit.xml there instead of stdout')
+    .option('--title <text>', 'title of the Markdown report')
+    .action((logs: string[], opts: { baseline?: string; format?: string; out?: string; title?: string }) =>
+      guarded(() => findingsReport(logs, opts)),
+    );
 }

@@ -1,0 +1,150 @@
+/**
+ * Findings: reports from many logs grouped by signature and compared with the baseline.
+ */
+import type { FindingStatus, FindingSummary } from '../contract';
+import type { BaselineEntry, BaselineStatus } from './baseline';
+import type { KernelReport } from './kernel-report';
+import { typeOfTitle } from './report-types';
+import { signatureOf } from './signature';
+import { frameOfTitle } from './title-normalize';
+
+/** One console log to analyse and where it came from. */
+export interface LogSource {
+  path: string;
+  node: string;
+  cloud?: string;
+  /** Reference of the log in the artifact store, for the reproducer. */
+  artifact?: string;
+}
+
+/** How to get the failing kernel back: filled from what the caller knows. */
+export interface Reproducer {
+  kernelDigest?: string;
+  kernelRelease?: string;
+  imageId?: string;
+  /** Module under test as `name version`. */
+  module?: string;
+  moduleVersion?: string;
+  /** Shell commands that reproduce the run by hand. */
+  commands?: string[];
+}
+
+/** Where a report was seen. */
+export interface Sighting {
+  source: string;
+  node: string;
+  cloud?: string | undefined;
+  /** 1-based line of the report header in that log. */
+  line: number;
+}
+
+export interface Finding {
+  signature: string;
+  title: string;
+  alternativeTitles: string[];
+  type: string;
+  frame: string;
+  /** Every sighting of it was damaged: the title may be misleading. */
+  corrupted: boolean;
+  status: FindingStatus;
+  /** Number of reports with this signature. */
+  count: number;
+  nodes: string[];
+  clouds: string[];
+  firstSeen?: Sighting | undefined;
+  lastSeen?: Sighting | undefined;
+  /** Report text of the first sighting. */
+  report: string;
+  /** The caller's reproducer plus the node and log of the first sighting. */
+  reproducer: Reproducer & { node?: string | undefined; logArtifact?: string | undefined };
+  /** The baseline entry it matched. */
+  baseline?: { status: BaselineStatus; link?: string | undefined; note?: string | undefined; where: string } | undefined;
+}
+
+export interface FindingsResult {
+  findings: Finding[];
+  counts: { new: number; known: number; fixed: number; total: number };
+  /** Warnings about the inputs (binary data, cut lines), each naming its file. */
+  warnings: string[];
+}
+
+/** A report and the log it came from. */
+export interface SourcedReport {
+  report: KernelReport;
+  source: LogSource;
+}
+
+const STATUS_ORDER: Record<FindingStatus, number> = { new: 0, known: 1, fixed: 2 };
+
+/**
+ * Groups reports by signature (in the order they were seen) and classifies each group
+ * against the baseline: `known` if listed (and not marked fixed), `new` otherwise (a listed
+ * fixed bug that shows up again is a regression, so new), and every listed open issue that
+ * was not seen becomes a `fixed` finding.
+ */
+export function buildFindings(reports: readonly SourcedReport[], baseline: readonly BaselineEntry[], reproducer: Reproducer = {}): Finding[] {
+  const bySignature = new Map<string, Finding>();
+  const known = new Map(baseline.map((b) => [b.signature, b]));
+  for (const { report, source } of reports) {
+    const signature = signatureOf(report.title);
+    const seen: Sighting = { source: source.path, node: source.node, cloud: source.cloud, line: report.startLine };
+    let f = bySignature.get(signature);
+    if (!f) {
+      // A baseline entry may name the bug by one of its alternative titles.
+      const entry = known.get(signature) ?? report.alternativeTitles.map((t) => known.get(signatureOf(t))).find((e) => e !== undefined);
+      f = {
+        signature,
+        title: report.title,
+        alternativeTitles: report.alternativeTitles,
+        type: report.type,
+        frame: report.frame,
+        corrupted: report.corrupted,
+        status: entry && entry.status !== 'fixed' ? 'known' : 'new',
+        count: 0,
+        nodes: [],
+        clouds: [],
+        firstSeen: seen,
+        report: report.report,
+        reproducer: { ...reproducer, node: source.node, logArtifact: source.artifact ?? source.path },
+        baseline: entry ? { status: entry.status, link: entry.link, note: entry.note, where: entry.where } : undefined,
+      };
+      bySignature.set(signature, f);
+    }
+    f.count++;
+    f.lastSeen = seen;
+    f.corrupted &&= report.corrupted;
+    if (!f.nodes.includes(source.node)) f.nodes.push(source.node);
+    if (source.cloud && !f.clouds.includes(source.cloud)) f.clouds.push(source.cloud);
+  }
+  const matched = new Set([...bySignature.values()].map((f) => f.baseline?.where));
+  const fixed: Finding[] = baseline
+    .filter((b) => b.status !== 'fixed' && !matched.has(b.where))
+    .map((b) => ({
+      signature: b.signature,
+      title: b.signature,
+      alternativeTitles: [],
+      type: typeOfTitle(b.signature),
+      frame: frameOfTitle(b.signature),
+      corrupted: false,
+      status: 'fixed',
+      count: 0,
+      nodes: [],
+      clouds: [],
+      report: '',
+      reproducer: { ...reproducer },
+      baseline: { status: b.status, link: b.link, note: b.note, where: b.where },
+    }));
+  return [...bySignature.values(), ...fixed].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status]);
+}
+
+/** Counts of findings by status. */
+export function countFindings(findings: readonly Finding[]): FindingsResult['counts'] {
+  const counts = { new: 0, known: 0, fixed: 0, total: findings.length };
+  for (const f of findings) counts[f.status]++;
+  return counts;
+}
+
+/** The small shape the workflow carries. */
+export function toSummary(f: Finding): FindingSummary {
+  return { title: f.title, signature: f.signature, status: f.status, type: f.type, nodes: [...f.nodes], count: f.count };
+}

@@ -1,0 +1,44 @@
+/**
+ * The findings engine: kernel console logs in, deduplicated findings with their status
+ * against a baseline out, as Markdown, JSON and JUnit XML.
+ */
+import { loadBaseline, type BaselineEntry } from './baseline';
+import { buildFindings, countFindings, type FindingsResult, type LogSource, type Reproducer, type SourcedReport } from './finding';
+import { describeDiagnostics } from './log-lines';
+import { parseKernelLogFile } from './parse-log';
+
+export type { KernelReport } from './kernel-report';
+export type { Finding, FindingsResult, LogSource, Reproducer, Sighting } from './finding';
+export type { BaselineEntry, BaselineStatus } from './baseline';
+export { parseKernelLog, parseKernelLogFile } from './parse-log';
+export { ReportScanner } from './report-scanner';
+export { signatureOf } from './signature';
+export { loadBaseline, parseBaseline } from './baseline';
+export { buildFindings, countFindings, toSummary } from './finding';
+export { renderMarkdown } from './render-markdown';
+export { renderJunit } from './render-junit';
+
+/**
+ * Parses every log (streamed, one at a time), groups the reports by signature and compares
+ * them with the baseline file when one is given. A missing log or a malformed baseline is a
+ * UserError naming the file (and line).
+ */
+export async function analyzeLogs(
+  sources: LogSource[],
+  opts: { baseline?: string | undefined; reproducer?: Reproducer | undefined } = {},
+): Promise<FindingsResult> {
+  const baseline: BaselineEntry[] = opts.baseline ? await loadBaseline(opts.baseline) : [];
+  const reports: SourcedReport[] = [];
+  const warnings: string[] = [];
+  for (const source of sources) {
+    const parsed = await parseKernelLogFile(source.path, { onReport: (report) => reports.push({ report, source }), keep: false });
+    warnings.push(...describeDiagnostics(source.path, parsed.diagnostics));
+  }
+  const findings = buildFindings(reports, baseline, opts.reproducer);
+  return { findings, counts: countFindings(findings), warnings };
+}
+
+/** Renders the findings as JSON (stable key order, no timestamps: same input, same bytes). */
+export function renderJson(r: FindingsResult): string {
+  return JSON.stringify({ counts: r.counts, findings: r.findings, warnings: r.warnings }, null, 2) + '\n';
+}
