@@ -5,7 +5,6 @@ import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { InfraError } from './errors';
 import { SEARCH_ATTRIBUTES } from './search-attributes';
-// @ts-expect-error plain .mjs shared with the bootstrap, typed loosely on purpose
 import { tools } from '../scripts/toolchain.mjs';
 
 export interface DevServerOptions {

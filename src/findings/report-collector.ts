@@ -57,12 +57,12 @@ export class ReportCollector {
     return context === this.context || this.context === '' || this.context === CONSOLE_CONTEXT;
   }
 
-  /** Feeds one log line; `header` says whether it opens a report of some family. */
-  feed(raw: string, lineNo: number, context: string, header: boolean): void {
+  /** Feeds one log line; `header` is the family the line opens a report of, if any. */
+  feed(raw: string, lineNo: number, context: string, header: CompiledFamily | undefined): void {
     if (this.done) return;
     const isHeaderLine = lineNo === this.startLine;
     if (raw.includes(CONSOLE_HANGUP)) this.hungUp = true;
-    if (!isHeaderLine && this.nextReportAt === 0 && (isStackCarryingInfo(raw) || (header && !isContinuationHeader(raw)))) {
+    if (!isHeaderLine && this.nextReportAt === 0 && (isStackCarryingInfo(raw) || (header && this.startsAnother(raw, header)))) {
       this.nextReportAt = lineNo;
     }
     if (this.nextReportAt !== 0 && ++this.linesSinceNext > REPORT_LIMITS.tailAfterNext) {
@@ -99,6 +99,11 @@ export class ReportCollector {
       this.lastLine = lineNo;
     }
     if (this.lines.length >= REPORT_LIMITS.maxLines || this.chars >= REPORT_LIMITS.maxChars) this.done = true;
+  }
+
+  /** A header ends this report's title region unless it continues a report of another family. */
+  startsAnother(raw: string, header: CompiledFamily): boolean {
+    return header === this.family || !isContinuationHeader(raw);
   }
 
   private minLines(): number {

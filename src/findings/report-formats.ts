@@ -461,6 +461,15 @@ export const REPORT_FAMILIES: readonly ReportFamily[] = [
     { title: 'trusty: panic', report: 'trusty: panic \\(.*?\\): (.+)', output: 'trusty: panic: {1}', noStackTrace: true },
   ]),
   single('fatal error:', [plain('fatal error:', 'go runtime error')], ['ALSA', 'fatal error: cannot create timer']),
+  // kmemleak's own listing (/sys/kernel/debug/kmemleak), as the soak's scans print it.
+  single('unreferenced object 0x', [{
+    title: 'unreferenced object {{ADDR}}',
+    output: 'memory leak in {frame}',
+    stack: {
+      parts: ['backtrace(?: \\(crc [0-9a-fA-F]*\\))?:', PARSE_STACK],
+      skip: ['kmemleak', 'mmap', 'kmem', 'slab', 'alloc', 'create_object', 'idr_get', 'list_lru_init', 'kasprintf', 'kvasprintf', 'pcpu_create', 'strdup', 'strndup', 'memdup'],
+    },
+  }]),
   // Failures of the fuzzing executor that produced some of the test logs.
   single('SYZFAIL:', [plain('SYZFAIL:(.*)', 'SYZFAIL:{1}')]),
   single('SYZFATAL:', [{ title: 'SYZFATAL:(.*)()', output: 'SYZFATAL:{1}', alt: ['SYZFATAL{2}'], noStackTrace: true }]),
@@ -471,7 +480,8 @@ export const REPORT_FAMILIES: readonly ReportFamily[] = [
 ];
 
 /**
- * Headers that do not start a report of their own when they appear inside one: the panic
+ * Headers that do not start a report of their own when they appear inside a report of
+ * another family: the panic
  * that follows an oops, the opcode line of a BUG_ON, a double fault while handling a fault.
  */
 export const CONTINUATION_HEADERS: readonly string[] = [
@@ -480,6 +490,8 @@ export const CONTINUATION_HEADERS: readonly string[] = [
   'unregister_netdevice: waiting for',
   'PANIC: double fault',
   'Internal error:',
+  // The objects a "BUG: memory leak" report lists.
+  'unreferenced object 0x',
 ];
 
 /** Informational messages that carry a stack trace; inside a report they end its title region. */

@@ -3,7 +3,7 @@
  * log order. Memory is bounded: a small window of recent lines, and a capped number of
  * reports being collected, each capped in size.
  */
-import { familyOfLine, HEADER_PREFILTER, isContinuationHeader, type CompiledFamily } from './compiled-table';
+import { familyOfLine, HEADER_PREFILTER, type CompiledFamily } from './compiled-table';
 import { contextOf, isTaskContext, stripConsolePrefix } from './console-line';
 import type { KernelReport } from './kernel-report';
 import { ReportCollector } from './report-collector';
@@ -43,20 +43,20 @@ export class ReportScanner {
     if (HEADER_PREFILTER.test(raw) && !(next !== undefined && next.includes(REPLAY_MARK))) family = familyOfLine(raw);
     if (family !== undefined || this.collectors.length > 0) {
       const context = contextOf(raw);
-      for (const c of this.collectors) c.feed(raw, no, context, family !== undefined);
-      if (family !== undefined && !this.continues(raw, context)) this.open(family, raw, no, context);
+      for (const c of this.collectors) c.feed(raw, no, context, family);
+      if (family !== undefined && !this.continues(raw, family, context)) this.open(family, raw, no, context);
     }
     this.window.push(raw);
     if (this.window.length > WINDOW) this.window.shift();
   }
 
-  private continues(raw: string, context: string): boolean {
-    return isContinuationHeader(raw) && this.collectors.some((c) => c.open && c.accepts(context));
+  private continues(raw: string, family: CompiledFamily, context: string): boolean {
+    return this.collectors.some((c) => c.open && c.accepts(context) && !c.startsAnother(raw, family));
   }
 
   private open(family: CompiledFamily, raw: string, no: number, context: string): void {
     const collector = new ReportCollector(family, no, context, raw, this.prefixFor(context));
-    collector.feed(raw, no, context, true);
+    collector.feed(raw, no, context, family);
     this.collectors.push(collector);
     const live = this.collectors.filter((c) => !c.done);
     if (live.length > MAX_OPEN_REPORTS) live[0]!.done = true;

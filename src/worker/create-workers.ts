@@ -1,0 +1,77 @@
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { loadProvider } from '../../activities/registry';
+import type { CloudName, CloudProvider } from '../contract';
+
+export const workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** The workflow bundle, built once per process (a worker restart in tests reuses it). */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath, logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error } as never });
+  return bundle;
+}
+
+export interface WorkerSetOptions {
+  connection: NativeConnection;
+  namespace: string;
+  /** Base queue: workflows poll it, cloud X's activities poll `<base>-X`. */
+  taskQueue: string;
+  /** Clouds whose activities this process runs (it must hold their credentials). */
+  clouds: CloudName[];
+  /** Providers to use instead of the registered ones (tests inject faults this way). */
+  providers?: Partial<Record<CloudName, CloudProvider>>;
+  /** Poll the workflow queue too (default true). */
+  workflows?: boolean;
+  /** Tuning for the benchmark and small machines. */
+  maxConcurrentActivityTaskExecutions?: number;
+}
+
+export interface WorkerSet {
+  workers: Worker[];
+  /** Runs every worker until shutdown; rejects if one fails. */
+  run(): Promise<void>;
+  /** Starts a graceful shutdown: in-flight activities get their cancellation. */
+  shutdown(): void;
+}
+
+/**
+ * The rcdebug workers of one process: the workflow worker on `<base>` (no credentials needed)
+ * and one activity worker per cloud on `<base>-<cloud>`.
+ */
+export async function createWorkers(opts: WorkerSetOptions): Promise<WorkerSet> {
+  const workers: Worker[] = [];
+  if (opts.workflows !== false) {
+    workers.push(
+      await Worker.create({
+        connection: opts.connection,
+        namespace: opts.namespace,
+        taskQueue: opts.taskQueue,
+        workflowBundle: await workflowBundle(),
+      }),
+    );
+  }
+  for (const cloud of opts.clouds) {
+    const provider = opts.providers?.[cloud] ?? (await loadProvider(cloud));
+    workers.push(
+      await Worker.create({
+        connection: opts.connection,
+        namespace: opts.namespace,
+        taskQueue: `${opts.taskQueue}-${cloud}`,
+        activities: createActivities(provider),
+        maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 20,
+      }),
+    );
+  }
+  return {
+    workers,
+    async run() {
+      await Promise.all(workers.map((w) => w.run()));
+    },
+    shutdown() {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    },
+  };
+}

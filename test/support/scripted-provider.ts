@@ -1,0 +1,129 @@
+/**
+ * A provider for engine tests: every step succeeds instantly with outputs of the right shape,
+ * unless the script injects a fault (a UserError or InfraError on chosen calls, a delay, a
+ * panic during soak). It records every call, in memory and optionally in a JSON-lines file
+ * (for tests whose worker runs in another process).
+ */
+import { appendFileSync } from 'node:fs';
+import type { CloudName, CloudProvider, StepIO, StepName } from '../../src/contract';
+import { InfraError, UserError } from '../../src/errors';
+
+export type ScriptedStep = Exclude<StepName, 'soak'> | 'soakCheck';
+
+export interface StepScript {
+  /** Outcome of the first calls in order: `user`, `infra` or `ok`; later calls succeed. */
+  fail?: Array<'user' | 'infra' | 'ok'>;
+  /** Milliseconds each call takes (cancellation cuts it short). */
+  delayMs?: number;
+}
+
+export interface Call {
+  step: ScriptedStep;
+  attempt: number;
+  at: number;
+  /** For soakCheck: the tick and whether a scan was asked. */
+  tick?: number;
+  scan?: boolean;
+}
+
+export interface ScriptedProviderOptions {
+  cloud?: CloudName;
+  script?: Partial<Record<ScriptedStep, StepScript>>;
+  /** soakCheck reports a panic on this tick. */
+  panicAtTick?: number;
+  /** Append each call as a JSON line here. */
+  recordFile?: string;
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    }, { once: true });
+  });
+}
+
+export function scriptedProvider(opts: ScriptedProviderOptions = {}): CloudProvider & { calls: Call[] } {
+  const calls: Call[] = [];
+  const counts = new Map<ScriptedStep, number>();
+  const cloud = opts.cloud ?? 'local';
+
+  const enter = async (step: ScriptedStep, io: StepIO, extra: Partial<Call> = {}) => {
+    const call: Call = { step, attempt: io.attempt, at: Date.now(), ...extra };
+    calls.push(call);
+    if (opts.recordFile) appendFileSync(opts.recordFile, `${JSON.stringify(call)}\n`);
+    const n = counts.get(step) ?? 0;
+    counts.set(step, n + 1);
+    const s = opts.script?.[step];
+    if (s?.delayMs) {
+      const slice = 200;
+      for (let waited = 0; waited < s.delayMs; waited += slice) {
+        io.progress({ message: `${step} working`, done: waited, total: s.delayMs });
+        await pause(Math.min(slice, s.delayMs - waited), io.signal);
+      }
+    }
+    const outcome = s?.fail?.[n];
+    if (outcome === 'user') throw new UserError(`injected user error in ${step} (call ${n + 1})`, step, 'fix the injected input');
+    if (outcome === 'infra') throw new InfraError(`injected infrastructure error in ${step} (call ${n + 1})`);
+  };
+
+  const provider: CloudProvider & { calls: Call[] } = {
+    cloud,
+    calls,
+    async kernelBuild({ ctx }, io) {
+      await enter('kernel-build', io);
+      return {
+        digest: `kd-${ctx.flavor}`,
+        kernelRelease: '6.1.0-test',
+        configDigest: 'cd-1',
+        cacheHit: false,
+        artifacts: { kernel: 'file:///k', log: 'file:///log', reproducer: 'file:///repro.sh', config: 'file:///config' },
+      };
+    },
+    async imageBake({ kernel }, io) {
+      await enter('image-bake', io);
+      return { imageId: `img-${kernel.digest}`, digest: `id-${kernel.digest}`, cacheHit: false, artifacts: {} };
+    },
+    async versionPublish({ ctx, kernel, image }, io) {
+      await enter('version-publish', io);
+      const base = `/rcdebug/${ctx.cloud}/${ctx.flavor}`;
+      return { paths: [`${base}/${kernel.kernelRelease}/${image.digest}/image-id`], latest: `${base}/latest`, rcPointer: `/rcdebug/rc/${ctx.rc}/${ctx.cloud}/${ctx.flavor}` };
+    },
+    async clusterProvision({ ctx }, io) {
+      await enter('cluster-provision', io);
+      return { clusterId: `cl-${ctx.cycleId}`, nodes: [{ name: 'node-a', console: 'file:///a.log' }], details: {} };
+    },
+    async deploy(_input, io) {
+      await enter('deploy', io);
+      return { releases: ['node-a: kbug bug=none'] };
+    },
+    async soakCheck({ tick, scan }, io) {
+      await enter('soakCheck', io, { tick, scan });
+      const panicked = opts.panicAtTick === tick;
+      return { nodes: [{ name: 'node-a', healthy: !panicked, panicked, detail: panicked ? 'Kernel panic' : 'ok' }], panicked };
+    },
+    async logHarvest(_input, io) {
+      await enter('log-harvest', io);
+      return {
+        verdict: 'clean',
+        counts: { new: 0, known: 0, fixed: 0, total: 0 },
+        findings: [],
+        reports: { markdown: 'file:///r.md', json: 'file:///r.json', junit: 'file:///r.xml' },
+        nodes: { 'node-a': 'clean' },
+      };
+    },
+    async teardown(_input, io) {
+      await enter('teardown', io);
+      return { removed: ['node-a'] };
+    },
+  };
+  return provider;
+}
+
+/** Steps called, in order, without soak checks. */
+export function stepsCalled(calls: Call[]): ScriptedStep[] {
+  return calls.filter((c) => c.step !== 'soakCheck').map((c) => c.step);
+}

@@ -1,0 +1,3 @@
+/** Every workflow the rcdebug worker runs on the `rcdebug` task queue. */
+export { rcCycle } from './rc-cycle';
+export { cloudCycle } from './cloud-cycle';

@@ -1,0 +1,49 @@
+/**
+ * Named activity profiles: timeouts, retries and heartbeats per kind of step, so no call site
+ * repeats them. A UserError is never retried, whatever the profile.
+ */
+import type { ActivityOptions } from '@temporalio/workflow';
+import type { StepName } from '../src/contract';
+import { USER_ERROR } from '../src/errors';
+
+const noRetryFor = [USER_ERROR];
+
+export const PROFILES = {
+  /** API calls: registry writes, describes. Seconds each, retried often. */
+  quick: {
+    startToCloseTimeout: '5 minutes',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 6, nonRetryableErrorTypes: noRetryFor },
+  },
+  /** Long tool runs (make, packer, terraform, helm, qemu boots): they heartbeat progress. */
+  toolRun: {
+    startToCloseTimeout: '4 hours',
+    heartbeatTimeout: '3 minutes',
+    retry: { initialInterval: '1s', backoffCoefficient: 4, maximumInterval: '2 minutes', maximumAttempts: 3, nonRetryableErrorTypes: noRetryFor },
+  },
+  /** One soak health check (and kmemleak double scan when due). */
+  soak: {
+    startToCloseTimeout: '20 minutes',
+    heartbeatTimeout: '2 minutes',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5, nonRetryableErrorTypes: noRetryFor },
+  },
+  /** Teardown must not give up easily: leaked clusters cost money. */
+  teardown: {
+    startToCloseTimeout: '2 hours',
+    heartbeatTimeout: '3 minutes',
+    retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 20, nonRetryableErrorTypes: noRetryFor },
+  },
+} satisfies Record<string, ActivityOptions>;
+
+export type ProfileName = keyof typeof PROFILES;
+
+/** Which profile each step runs under. */
+export const STEP_PROFILES: Record<StepName, ProfileName> = {
+  'kernel-build': 'toolRun',
+  'image-bake': 'toolRun',
+  'version-publish': 'quick',
+  'cluster-provision': 'toolRun',
+  deploy: 'toolRun',
+  soak: 'soak',
+  'log-harvest': 'toolRun',
+  teardown: 'teardown',
+};
