@@ -1,6 +1,6 @@
 /**
  * Golden files: a header of expectations, one blank line, then the raw console log.
- * `TITLE:` (absent: no report), `ALT:` (repeatable), `TYPE:`, `FRAME:`, `CORRUPTED: Y`;
+ * `TITLE:` (absent or empty: no report), `ALT:` (repeatable), `TYPE:`, `FRAME:`, `CORRUPTED: Y`;
  * other keys are read and ignored; `#` lines are comments. A `REPORT:` line after the log
  * starts the expected report text, which is not part of the log.
  */
@@ -29,7 +29,7 @@ export function readGolden(file: string): GoldenCase {
     const m = /^([A-Z]+):\s?(.*)$/.exec(line);
     if (!m) throw new Error(`${file}:${i + 1}: header line "${line}" is not KEY: value; end the header with a blank line`);
     const [, key, value] = m;
-    if (key === 'TITLE') c.title = value;
+    if (key === 'TITLE') c.title = value === '' ? undefined : value; // an empty TITLE means: no report
     else if (key === 'ALT') c.alternativeTitles.push(value ?? '');
     else if (key === 'TYPE') c.type = value;
     else if (key === 'FRAME') c.frame = value;

@@ -1,0 +1,90 @@
+/**
+ * Golden tests: every file of the shared corpus and of our own fixtures is one case. A case
+ * fails outright when the crash / no-crash decision is wrong; title and corrupted-flag
+ * mismatches are printed (want/got) and counted, and the last test of each set enforces the
+ * accuracy the parser must reach. RCDEBUG_GOLDEN_STRICT=1 makes every mismatch fail its case.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseKernelLog } from '../../src/findings/parse-log';
+import { repoRoot } from '../../src/paths';
+import { readGolden } from './golden-file';
+
+const strict = process.env.RCDEBUG_GOLDEN_STRICT === '1';
+
+interface Outcome {
+  file: string;
+  titled: boolean;
+  crashOk: boolean;
+  titleOk: boolean;
+  corruptedOk: boolean;
+}
+
+function goldenFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => !f.includes('.') && !/^readme/i.test(f))
+    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+}
+
+function check(path: string): { outcome: Outcome; messages: string[] } {
+  const g = readGolden(path);
+  const first = parseKernelLog(g.log)[0];
+  const messages: string[] = [];
+  const crashOk = (g.title !== undefined) === (first !== undefined);
+  if (!crashOk) messages.push(`crash: want ${g.title ?? '(no report)'}, got ${first?.title ?? '(no report)'}`);
+  let titleOk = true;
+  let corruptedOk = true;
+  if (g.title !== undefined && first) {
+    titleOk = first.title === g.title || g.alternativeTitles.includes(first.title);
+    if (!titleOk) messages.push(`title: want "${g.title}"${g.alternativeTitles.length ? ` (or ${g.alternativeTitles.join(' | ')})` : ''}, got "${first.title}"`);
+    corruptedOk = first.corrupted === g.corrupted;
+    if (!corruptedOk) messages.push(`corrupted: want ${g.corrupted}, got ${first.corrupted} (${first.corruptedReason || 'no reason'})`);
+  }
+  return { outcome: { file: path, titled: g.title !== undefined, crashOk, titleOk, corruptedOk }, messages };
+}
+
+function goldenSet(name: string, dir: string, thresholds: { title: number; corrupted: number }) {
+  describe(name, () => {
+    const files = goldenFiles(dir);
+    const outcomes: Outcome[] = [];
+
+    it(`finds golden files in ${dir}`, () => {
+      expect(existsSync(dir), `golden directory ${dir} does not exist (set RCDEBUG_CORPUS to the corpus folder)`).toBe(true);
+      expect(files.length, `no golden files in ${dir}`).toBeGreaterThan(0);
+    });
+
+    it.each(files)('%s', (file) => {
+      const { outcome, messages } = check(join(dir, file));
+      outcomes.push(outcome);
+      if (messages.length) console.log(`${name}/${file}:\n  ${messages.join('\n  ')}`);
+      expect(outcome.crashOk, messages.join('; ')).toBe(true);
+      if (strict) expect(messages).toEqual([]);
+    });
+
+    afterAll(() => {
+      const titled = outcomes.filter((o) => o.titled);
+      const pct = (n: number, d: number) => (d === 0 ? 100 : (100 * n) / d).toFixed(1);
+      console.log(
+        `${name}: ${outcomes.length} files; crash decision ${pct(outcomes.filter((o) => o.crashOk).length, outcomes.length)}%, ` +
+          `title ${pct(titled.filter((o) => o.titleOk).length, titled.length)}% (${titled.filter((o) => o.titleOk).length}/${titled.length}), ` +
+          `corrupted flag ${pct(titled.filter((o) => o.corruptedOk).length, titled.length)}%`,
+      );
+    });
+
+    it('reaches the accuracy thresholds', () => {
+      expect(outcomes.length, 'the per-file cases did not run').toBe(files.length);
+      const titled = outcomes.filter((o) => o.titled);
+      expect(outcomes.filter((o) => !o.crashOk).map((o) => o.file)).toEqual([]);
+      const titleRate = titled.filter((o) => o.titleOk).length / Math.max(1, titled.length);
+      const corruptedRate = titled.filter((o) => o.corruptedOk).length / Math.max(1, titled.length);
+      expect(titleRate, `title accuracy; wrong: ${titled.filter((o) => !o.titleOk).map((o) => o.file).join(', ')}`).toBeGreaterThanOrEqual(thresholds.title);
+      expect(corruptedRate, `corrupted-flag accuracy; wrong: ${titled.filter((o) => !o.corruptedOk).map((o) => o.file).join(', ')}`).toBeGreaterThanOrEqual(thresholds.corrupted);
+    });
+  });
+}
+
+goldenSet('corpus', process.env.RCDEBUG_CORPUS ?? resolve(repoRoot, '../shared/corpus/kernel-reports'), { title: 0.95, corrupted: 0.9 });
+// Our own kernels' logs: every one must be right.
+goldenSet('fixtures', resolve(repoRoot, 'test/fixtures/findings'), { title: 1, corrupted: 1 });
