@@ -1,0 +1,250 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Flavor, KernelBuildInput, KernelBuildOutput, StepIO } from '../../../src/contract';
+import { InfraError } from '../../../src/errors';
+import { runTool } from '../../../src/exec/run-tool';
+import { repoRoot } from '../../../src/paths';
+import type { LocalDeps } from './deps';
+import { withCacheLock } from './kernel-cache-lock';
+import { compilerVersion, digestOf, shortDigest } from './kernel-digest';
+import { KERNEL_DIR, localFragments } from './kernel-flavor';
+import { kernelReproducer } from './kernel-reproducer';
+import { DEFAULT_KERNEL_SOURCE, prepareKernelSource, type KernelSource } from './kernel-source';
+import { VERIFY_SCRIPT, verifyConfig } from './kernel-verify';
+import { whichTool } from './kernel-which';
+
+/** Bump when the recipe (targets, merge method, make variables) changes: every kernel rebuilds. */
+export const KERNEL_RECIPE_VERSION = 'rcdebug-kernel-build/1';
+
+/**
+ * Objects a first build of a flavor expects when no earlier build left a count: measured on
+ * the 6.1 kasan build (allnoconfig + base + flavor). Only progress uses it.
+ */
+export const DEFAULT_OBJECT_ESTIMATE = 2300;
+
+/** Files the build leaves in its build directory, next to the kernel's own. */
+export const BUILD_FILES = {
+  fragments: 'rcdebug-fragments.config',
+  log: 'rcdebug-build.log',
+  reproducer: 'rcdebug-reproducer.sh',
+  complete: 'rcdebug-complete.json',
+  verify: 'rcdebug-verify.json',
+} as const;
+
+/** The bzImage inside a build directory. */
+export const BZIMAGE = join('arch', 'x86', 'boot', 'bzImage');
+
+/** Knobs for tests and for builds outside the checkout. */
+export interface KernelBuildOptions {
+  /** Folder holding `base/`, `flavors/` and `verify-config.py`; default the checkout's `kernel/`. */
+  kernelDir?: string;
+  /** Parallel make jobs; default every core. */
+  jobs?: number;
+  /** Compiler whose version keys the cache; default `gcc`. */
+  cc?: string;
+}
+
+/** Everything a build is decided by, computed before anything is written. */
+export interface KernelBuildPlan {
+  flavor: Flavor;
+  source: KernelSource;
+  fragments: string[];
+  fragmentText: string;
+  compiler: string;
+  digest: string;
+  buildDir: string;
+  /** make variables: `CC=ccache gcc` when ccache is on PATH. */
+  makeVars: string[];
+  env: Record<string, string>;
+}
+
+/** What a finished build leaves in `rcdebug-complete.json`. */
+export interface KernelBuildRecord {
+  digest: string;
+  flavor: Flavor;
+  kernelRelease: string;
+  configDigest: string;
+  objects: number;
+  seconds: number;
+  finishedAt: string;
+}
+
+/** The merged fragments, each under a header naming its file: the text the digest covers. */
+export async function mergeFragments(files: string[]): Promise<string> {
+  const parts = await Promise.all(
+    files.map(async (f) => `# --- ${relative(repoRoot, f).startsWith('..') ? f : relative(repoRoot, f)}\n${(await readFile(f, 'utf8')).replace(/\n*$/, '\n')}`),
+  );
+  return parts.join('');
+}
+
+/** The input digest: recipe, source identity, merged fragments, compiler version. */
+export function kernelBuildDigest(parts: { sourceIdentity: string; fragmentText: string; compiler: string }): string {
+  return digestOf([KERNEL_RECIPE_VERSION, parts.sourceIdentity, parts.fragmentText, parts.compiler]);
+}
+
+/**
+ * The make variables and environment every make of a kernel and its modules uses: the same
+ * `CC` each time (kbuild compares the compiler), through ccache when it is on PATH.
+ */
+export async function compilerMakeVars(cacheDir: string, cc = 'gcc'): Promise<{ makeVars: string[]; env: Record<string, string> }> {
+  const ccache = await whichTool('ccache');
+  return {
+    makeVars: [`CC=${ccache ? `ccache ${cc}` : cc}`],
+    env: ccache ? { CCACHE_DIR: join(cacheDir, 'ccache') } : {},
+  };
+}
+
+/** Decides a build: source (unpacked once), fragments, compiler, digest and build directory. */
+export async function planKernelBuild(flavor: Flavor, deps: LocalDeps, opts: KernelBuildOptions = {}, io?: StepIO): Promise<KernelBuildPlan> {
+  const source = await prepareKernelSource(deps.kernelSource ?? DEFAULT_KERNEL_SOURCE, deps.cacheDir, io);
+  const fragments = await localFragments(flavor, opts.kernelDir ?? KERNEL_DIR);
+  if (fragments.length === 0) throw new InfraError(`no config fragments for flavor ${flavor} under ${opts.kernelDir ?? KERNEL_DIR}`);
+  const fragmentText = await mergeFragments(fragments);
+  const cc = opts.cc ?? 'gcc';
+  const compiler = await compilerVersion(cc);
+  const digest = kernelBuildDigest({ sourceIdentity: source.identity, fragmentText, compiler });
+  return {
+    flavor,
+    source,
+    fragments,
+    fragmentText,
+    compiler,
+    digest,
+    buildDir: join(deps.cacheDir, 'kernel-build', `${flavor}-${shortDigest(digest)}`),
+    ...(await compilerMakeVars(deps.cacheDir, cc)),
+  };
+}
+
+/** Reads a finished build's record, or undefined when the build is not complete. */
+export async function completedBuild(buildDir: string): Promise<KernelBuildRecord | undefined> {
+  if (!existsSync(join(buildDir, BZIMAGE))) return undefined;
+  try {
+    return JSON.parse(await readFile(join(buildDir, BUILD_FILES.complete), 'utf8')) as KernelBuildRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+const OBJECT_LINE = /^\s+(CC|AS|LD|AR)(\s+\[M\])?\s+\S/;
+
+function objectsFile(deps: LocalDeps, flavor: Flavor): string {
+  return join(deps.cacheDir, 'kernel-build', `${flavor}.objects`);
+}
+
+async function expectedObjects(deps: LocalDeps, flavor: Flavor): Promise<number> {
+  const n = Number((await readFile(objectsFile(deps, flavor), 'utf8').catch(() => '')).trim());
+  return Number.isFinite(n) && n > 0 ? n : DEFAULT_OBJECT_ESTIMATE;
+}
+
+/**
+ * kernel-build (local): allnoconfig + the base and flavor fragments, olddefconfig, a check that
+ * every requested option survived (a UserError listing each dropped option, before compiling),
+ * then make in an out-of-tree build directory keyed by the input digest. A second request with
+ * the same inputs is a cache hit that returns in seconds.
+ */
+export async function localKernelBuild(input: KernelBuildInput, io: StepIO, deps: LocalDeps, opts: KernelBuildOptions = {}): Promise<KernelBuildOutput> {
+  const { ctx } = input;
+  io.progress({ message: `planning the ${ctx.flavor} kernel` });
+  const plan = await planKernelBuild(ctx.flavor, deps, opts, io);
+  await mkdir(join(deps.cacheDir, 'kernel-build'), { recursive: true });
+  const cached = await completedBuild(plan.buildDir);
+  if (cached) return outputOf(plan, cached, true, ctx.cycleId, deps);
+  return withCacheLock(`${plan.buildDir}.lock`, io, 'kernel build', async () => {
+    // Another cycle may have finished this very build while we waited for the lock.
+    const done = await completedBuild(plan.buildDir);
+    if (done) return outputOf(plan, done, true, ctx.cycleId, deps);
+    const record = await build(plan, io, deps, ctx.cycleId, opts);
+    return outputOf(plan, record, false, ctx.cycleId, deps);
+  });
+}
+
+async function build(plan: KernelBuildPlan, io: StepIO, deps: LocalDeps, cycleId: string, opts: KernelBuildOptions): Promise<KernelBuildRecord> {
+  const started = Date.now();
+  const dir = plan.buildDir;
+  await mkdir(dir, { recursive: true });
+  const logFile = join(dir, BUILD_FILES.log);
+  await writeFile(logFile, `# rcdebug kernel build ${plan.digest} (flavor ${plan.flavor}, source ${plan.source.version}, ${plan.compiler})\n`);
+  await writeFile(join(dir, BUILD_FILES.fragments), plan.fragmentText);
+  const reproducer = kernelReproducer({
+    digest: plan.digest,
+    flavor: plan.flavor,
+    srctree: plan.source.root,
+    tarball: plan.source.tarball,
+    buildDir: dir,
+    fragmentText: plan.fragmentText,
+    fragments: plan.fragments,
+    verifyScript: opts.kernelDir ? join(opts.kernelDir, 'verify-config.py') : VERIFY_SCRIPT,
+    makeVars: plan.makeVars,
+    compiler: plan.compiler,
+  });
+  await writeFile(join(dir, BUILD_FILES.reproducer), reproducer, { mode: 0o755 });
+  await deps.artifacts.putText(`${cycleId}/kernel-build/reproducer.sh`, reproducer);
+  const make = (args: string[], extra: Partial<Parameters<typeof runTool>[0]> = {}) =>
+    runTool({ cmd: 'make', args: ['-C', plan.source.root, `O=${dir}`, ...plan.makeVars, ...args], env: plan.env, logFile, io, ...extra });
+  try {
+    io.progress({ message: 'configuring: allnoconfig + fragments, olddefconfig' });
+    await make([`KCONFIG_ALLCONFIG=${join(dir, BUILD_FILES.fragments)}`, 'allnoconfig']);
+    await make(['olddefconfig']);
+    io.progress({ message: 'verifying that every requested option survived olddefconfig' });
+    const report = await verifyConfig({ config: join(dir, '.config'), srctree: plan.source.root, fragments: plan.fragments, logFile, io });
+    await writeFile(join(dir, BUILD_FILES.verify), `${JSON.stringify(report, null, 2)}\n`);
+
+    const total = await expectedObjects(deps, plan.flavor);
+    let objects = 0;
+    const jobs = opts.jobs ?? availableParallelism();
+    await make([`-j${jobs}`], {
+      progress: (line) => {
+        if (!OBJECT_LINE.test(line)) return undefined;
+        objects += 1;
+        // The total is an estimate: never report 100% before make has finished.
+        const shownTotal = Math.max(total, objects + 1);
+        return { message: `compiled ${objects}/~${shownTotal} objects`, done: objects, total: shownTotal };
+      },
+    });
+    const release: string[] = [];
+    await make(['-s', 'kernelrelease'], { onLine: (line, stream) => stream === 'stdout' && line.trim() && release.push(line.trim()) });
+    const kernelRelease = release.at(-1);
+    if (!kernelRelease) throw new InfraError(`make kernelrelease printed nothing (log: ${logFile})`);
+    if (!existsSync(join(dir, BZIMAGE))) throw new InfraError(`make finished but ${BZIMAGE} is missing (log: ${logFile})`);
+    const config = await readFile(join(dir, '.config'));
+    const record: KernelBuildRecord = {
+      digest: plan.digest,
+      flavor: plan.flavor,
+      kernelRelease,
+      configDigest: createHash('sha256').update(config).digest('hex'),
+      objects,
+      seconds: Math.round((Date.now() - started) / 1000),
+      finishedAt: new Date().toISOString(),
+    };
+    // A build that compiled nothing (all up to date) says nothing about the next one's size.
+    if (objects > 0) await writeFile(objectsFile(deps, plan.flavor), `${objects}\n`);
+    await writeFile(join(dir, BUILD_FILES.complete), `${JSON.stringify(record, null, 2)}\n`);
+    io.progress({ message: `built ${kernelRelease} in ${record.seconds} s`, done: total, total });
+    return record;
+  } catch (err) {
+    // The log of a failed build is what the user reads first; keep it with the cycle's artifacts.
+    await deps.artifacts.putFile(`${cycleId}/kernel-build/build.log`, logFile).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function outputOf(plan: KernelBuildPlan, record: KernelBuildRecord, cacheHit: boolean, cycleId: string, deps: LocalDeps): Promise<KernelBuildOutput> {
+  const dir = plan.buildDir;
+  const key = (name: string) => `${cycleId}/kernel-build/${name}`;
+  return {
+    digest: plan.digest,
+    kernelRelease: record.kernelRelease,
+    configDigest: record.configDigest,
+    cacheHit,
+    artifacts: {
+      kernel: pathToFileURL(join(dir, BZIMAGE)).href,
+      log: await deps.artifacts.putFile(key('build.log'), join(dir, BUILD_FILES.log)),
+      reproducer: await deps.artifacts.putFile(key('reproducer.sh'), join(dir, BUILD_FILES.reproducer)),
+      config: await deps.artifacts.putFile(key('config'), join(dir, '.config')),
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Flavor } from '../../../src/contract';
+import { repoRoot } from '../../../src/paths';
+
+/** Where the fragments, flavors, verification script and example module live. */
+export const KERNEL_DIR = join(repoRoot, 'kernel');
+
+/** The fragments every flavor shares (`flavors/common/`). */
+const COMMON = 'common';
+
+async function filesIn(dir: string, suffix: string): Promise<string[]> {
+  try {
+    const names = await readdir(dir);
+    return names.filter((n) => n.endsWith(suffix)).sort().map((n) => join(dir, n));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+/**
+ * The config fragments of a flavor, in merge order: `flavors/common/*.config`, then
+ * `flavors/<flavor>/*.config`. Cloud builders apply these on top of their distribution's config.
+ */
+export async function flavorFragments(flavor: Flavor, kernelDir = KERNEL_DIR): Promise<string[]> {
+  return [
+    ...(await filesIn(join(kernelDir, 'flavors', COMMON), '.config')),
+    ...(await filesIn(join(kernelDir, 'flavors', flavor), '.config')),
+  ];
+}
+
+/** The boot essentials of a local qemu guest (`base/*.config`), merged before the flavor's. */
+export async function baseFragments(kernelDir = KERNEL_DIR): Promise<string[]> {
+  return filesIn(join(kernelDir, 'base'), '.config');
+}
+
+/** Every fragment of a local build, in merge order (later fragments win). */
+export async function localFragments(flavor: Flavor, kernelDir = KERNEL_DIR): Promise<string[]> {
+  return [...(await baseFragments(kernelDir)), ...(await flavorFragments(flavor, kernelDir))];
+}
+
+async function cmdlineOf(file: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+    .flatMap((l) => l.split(/\s+/));
+}
+
+/**
+ * The kernel boot arguments a flavor needs (`flavors/common/cmdline` then
+ * `flavors/<flavor>/cmdline`), as a list of words. The console and root arguments are the
+ * runtime's: this holds only what the debug options need, e.g. `kasan.fault=report`.
+ */
+export async function flavorCmdline(flavor: Flavor, kernelDir = KERNEL_DIR): Promise<string[]> {
+  return [
+    ...(await cmdlineOf(join(kernelDir, 'flavors', COMMON, 'cmdline'))),
+    ...(await cmdlineOf(join(kernelDir, 'flavors', flavor, 'cmdline'))),
+  ];
+}
