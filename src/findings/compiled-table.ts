@@ -81,9 +81,9 @@ export function familyOfLine(line: string): CompiledFamily | undefined {
   return undefined;
 }
 
-/** True when a header line continues the report it appears in rather than starting one. */
-export function isContinuationHeader(line: string): boolean {
-  return CONTINUATION_HEADERS.some((h) => line.includes(h));
+/** True when a header line continues the report (opened by `reportHeader`) it appears in rather than starting one. */
+export function isContinuationHeader(line: string, reportHeader: string): boolean {
+  return CONTINUATION_HEADERS.some((c) => line.includes(c.header) && (c.within === undefined || reportHeader.includes(c.within)));
 }
 
 /** True when the line is an informational message that carries its own stack trace. */

@@ -54,7 +54,7 @@ export class ReportCollector {
 
   /** Whether a line with this context may belong to the report. */
   accepts(context: string): boolean {
-    return context === this.context || this.context === '' || this.context === CONSOLE_CONTEXT;
+    return context === this.context || this.context === '';
   }
 
   /** Feeds one log line; `header` is the family the line opens a report of, if any. */
@@ -103,7 +103,7 @@ export class ReportCollector {
 
   /** A header ends this report's title region unless it continues a report of another family. */
   startsAnother(raw: string, header: CompiledFamily): boolean {
-    return header === this.family || !isContinuationHeader(raw);
+    return header === this.family || !isContinuationHeader(raw, this.headerLine);
   }
 
   private minLines(): number {

@@ -481,17 +481,17 @@ export const REPORT_FAMILIES: readonly ReportFamily[] = [
 
 /**
  * Headers that do not start a report of their own when they appear inside a report of
- * another family: the panic
- * that follows an oops, the opcode line of a BUG_ON, a double fault while handling a fault.
+ * another family: the panic that follows an oops, the opcode line of a BUG_ON, a double fault
+ * while handling a fault. With `within`, only inside a report whose header line holds it.
  */
-export const CONTINUATION_HEADERS: readonly string[] = [
-  'invalid opcode: 0000',
-  'Kernel panic - not syncing',
-  'unregister_netdevice: waiting for',
-  'PANIC: double fault',
-  'Internal error:',
+export const CONTINUATION_HEADERS: ReadonlyArray<{ header: string; within?: string }> = [
+  { header: 'invalid opcode: 0000' },
+  { header: 'Kernel panic - not syncing' },
+  { header: 'unregister_netdevice: waiting for' },
+  { header: 'PANIC: double fault' },
+  { header: 'Internal error:' },
   // The objects a "BUG: memory leak" report lists.
-  'unreferenced object 0x',
+  { header: 'unreferenced object 0x', within: 'BUG: memory leak' },
 ];
 
 /** Informational messages that carry a stack trace; inside a report they end its title region. */
