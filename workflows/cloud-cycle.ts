@@ -97,8 +97,11 @@ export async function cloudCycle(input: CloudCycleInput): Promise<CloudCycleResu
   let abortRequested: string | undefined;
   let stepScope: CancellationScope | undefined;
 
-  const publish = () => {
+  // The UI shows the details; the memo keeps the state readable after the cycle closed, when
+  // no worker may be left to answer a query (`rcdebug status`, `rcdebug rerun --from`).
+  const publish = (memo = false) => {
     setCurrentDetails(renderStepsMarkdown(state));
+    if (memo) upsertMemo({ state, outputs });
   };
 
   setHandler(stateQuery, () => state);
@@ -249,7 +252,6 @@ export async function cloudCycle(input: CloudCycleInput): Promise<CloudCycleResu
       s.status = 'succeeded';
       s.output = result.output;
       outputs[step] = result.output;
-      upsertMemo({ outputs });
     } catch (err) {
       s.attempts += attemptsOf(err);
       s.status = 'failed';
@@ -259,7 +261,7 @@ export async function cloudCycle(input: CloudCycleInput): Promise<CloudCycleResu
       stepScope = undefined;
       s.endedAt = new Date().toISOString();
       s.durationMs = Date.now() - t0;
-      publish();
+      publish(true);
     }
   };
 
@@ -275,7 +277,7 @@ export async function cloudCycle(input: CloudCycleInput): Promise<CloudCycleResu
       deadline: new Date(Date.now() + timeoutMs).toISOString(),
     };
     upsertSearchAttributes([{ key: RcdebugVerdict, value: 'awaiting-operator' }]);
-    publish();
+    publish(true);
     const answered = await condition(() => pending !== undefined, timeoutMs);
     const action: OperatorAction = answered && pending ? pending : { kind: 'abort', reason: `no operator answered within ${input.operatorTimeoutSeconds} s` };
     pending = undefined;
@@ -383,8 +385,7 @@ export async function cloudCycle(input: CloudCycleInput): Promise<CloudCycleResu
   state.verdict = verdict;
   state.currentStep = undefined;
   upsertSearchAttributes([{ key: RcdebugVerdict, value: verdict }]);
-  upsertMemo({ outputs, clusterKept: state.teardown === 'kept' || state.teardown === 'failed' });
-  publish();
+  publish(true);
 
   const result: CloudCycleResult = {
     cycleId,

@@ -73,7 +73,8 @@ export async function rcCycle(raw: RawCycleInput): Promise<RcCycleResult> {
       handles.push({ key, workflowId, handle });
     }
   }
-  upsertMemo({ children: Object.fromEntries(handles.map((h) => [h.key, h.workflowId])) });
+  // The validated input makes `rcdebug rerun --from` possible after this cycle closed.
+  upsertMemo({ input, children: Object.fromEntries(handles.map((h) => [h.key, h.workflowId])) });
   setCurrentDetails(details(state));
 
   const settled = await Promise.allSettled(
@@ -109,6 +110,7 @@ export async function rcCycle(raw: RawCycleInput): Promise<RcCycleResult> {
   result.verdict = worstVerdict(result.children.map((c) => c.verdict));
   state.verdict = result.verdict;
   upsertSearchAttributes([{ key: RcdebugVerdict, value: result.verdict }]);
+  upsertMemo({ result });
   setCurrentDetails(details(state));
   if (cancelled && CancellationScope.current().consideredCancelled) {
     throw ApplicationFailure.create({ message: 'the cycle was cancelled', type: 'CycleCancelled', nonRetryable: true, details: [result] });
