@@ -52,6 +52,17 @@ export interface SoakSettings {
 /** What happens to the cluster at the end of a cycle. */
 export type TeardownPolicy = 'always' | 'keep-on-failure' | 'keep';
 
+/** The named activity profiles (see workflows/profiles.ts). */
+export const PROFILE_NAMES = ['quick', 'toolRun', 'soak', 'teardown'] as const;
+export type ProfileName = (typeof PROFILE_NAMES)[number];
+
+export interface ProfileOverride {
+  startToCloseSeconds?: number | undefined;
+  heartbeatSeconds?: number | undefined;
+  maximumAttempts?: number | undefined;
+  initialIntervalSeconds?: number | undefined;
+}
+
 /** The input of `rcCycle`, after defaults were applied. The UI and the CLI send a partial one. */
 export interface CycleInput {
   /** Release candidate under test, a version string such as `v1.4.0-rc2`. */
@@ -69,6 +80,8 @@ export interface CycleInput {
   operatorTimeoutSeconds: number;
   /** Base of the task queue names: workflows on `<base>`, activities on `<base>-<cloud>`. */
   taskQueue: string;
+  /** Per-profile overrides of timeouts and retries (slow clouds, tests). */
+  profiles?: Partial<Record<ProfileName, ProfileOverride>> | undefined;
   /**
    * Outputs of steps that finished in an earlier cycle, by child key (`<cloud>-<flavor>`).
    * Set by `rcdebug rerun --from`; those steps are not run again.

@@ -4,7 +4,7 @@
  * a cycle started from the Temporal UI is checked exactly like one started from the CLI.
  */
 import { z } from 'zod';
-import { CLOUDS, FLAVORS, STEPS, type CycleInput } from './contract';
+import { CLOUDS, FLAVORS, PROFILE_NAMES, STEPS, type CycleInput } from './contract';
 import type { FieldIssue } from './errors';
 
 const DAY = 86_400;
@@ -55,6 +55,19 @@ export const cycleInputSchema = z
     baseline: z.string().min(1).optional(),
     operatorTimeoutSeconds: seconds('operatorTimeoutSeconds', 1, 30 * DAY).default(DAY),
     taskQueue: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, { error: 'a task queue name: letters, digits, . _ -' }).default('rcdebug'),
+    profiles: z
+      .partialRecord(
+        z.enum(PROFILE_NAMES, { error: `unknown profile; use one of ${PROFILE_NAMES.join(', ')}` }),
+        z
+          .object({
+            startToCloseSeconds: seconds('startToCloseSeconds', 1, DAY).optional(),
+            heartbeatSeconds: seconds('heartbeatSeconds', 1, 3_600).optional(),
+            maximumAttempts: z.number().int().min(1).max(100).optional(),
+            initialIntervalSeconds: seconds('initialIntervalSeconds', 1, 3_600).optional(),
+          })
+          .strict(),
+      )
+      .optional(),
     reuse: z.record(z.string(), z.partialRecord(z.enum(STEPS), z.unknown())).optional(),
   })
   .strict();

@@ -51,7 +51,7 @@ import {
 import { USER_ERROR, formatIssues } from '../src/errors';
 import { moduleSchema, soakSchema, toFieldIssues } from '../src/input';
 import { RcdebugStep, RcdebugVerdict } from '../src/search-attributes';
-import { PROFILES, STEP_PROFILES } from './profiles';
+import { stepOptions } from './profiles';
 import { renderStepsMarkdown } from './render';
 
 export const stateQuery = defineQuery<CloudCycleState>('state');
@@ -68,7 +68,7 @@ export async function cloudCycle(input: CloudCycleInput): Promise<CloudCycleResu
   const cycleId = workflowInfo().workflowId;
   const queue = `${input.taskQueue}-${input.cloud}`;
   const activitiesFor = (step: StepName) =>
-    proxyActivities<StepActivities>({ ...PROFILES[STEP_PROFILES[step]], taskQueue: queue, summary: step });
+    proxyActivities<StepActivities>({ ...stepOptions(step, input.profiles), taskQueue: queue, summary: step });
 
   const ctx: StepContext = {
     cycleId,

@@ -3,7 +3,7 @@
  * repeats them. A UserError is never retried, whatever the profile.
  */
 import type { ActivityOptions } from '@temporalio/workflow';
-import type { StepName } from '../src/contract';
+import type { ProfileOverride, StepName } from '../src/contract';
 import { USER_ERROR } from '../src/errors';
 
 const noRetryFor = [USER_ERROR];
@@ -47,3 +47,21 @@ export const STEP_PROFILES: Record<StepName, ProfileName> = {
   'log-harvest': 'toolRun',
   teardown: 'teardown',
 };
+
+/** A step's activity options: its profile, with the cycle's overrides applied. */
+export function stepOptions(step: StepName, overrides?: Partial<Record<ProfileName, ProfileOverride>>): ActivityOptions {
+  const name = STEP_PROFILES[step];
+  const base: ActivityOptions = PROFILES[name];
+  const o = overrides?.[name];
+  if (!o) return base;
+  return {
+    ...base,
+    ...(o.startToCloseSeconds ? { startToCloseTimeout: o.startToCloseSeconds * 1000 } : {}),
+    ...(o.heartbeatSeconds ? { heartbeatTimeout: o.heartbeatSeconds * 1000 } : {}),
+    retry: {
+      ...base.retry,
+      ...(o.maximumAttempts ? { maximumAttempts: o.maximumAttempts } : {}),
+      ...(o.initialIntervalSeconds ? { initialInterval: o.initialIntervalSeconds * 1000 } : {}),
+    },
+  };
+}

@@ -1,0 +1,20 @@
+/**
+ * A worker in its own process, for tests that kill it: `tsx worker-process.ts <address>
+ * <taskQueue> <recordFile> [scriptJSON]`. Prints `ready` once it polls.
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { createWorkers } from '../../src/worker/create-workers';
+import { scriptedProvider, type ScriptedProviderOptions } from './scripted-provider';
+
+const [address, taskQueue, recordFile, script] = process.argv.slice(2);
+if (!address || !taskQueue || !recordFile) {
+  process.stderr.write('usage: worker-process.ts <address> <taskQueue> <recordFile> [scriptJSON]\n');
+  process.exit(2);
+}
+const options: ScriptedProviderOptions = { recordFile, ...(script ? (JSON.parse(script) as ScriptedProviderOptions) : {}) };
+const connection = await NativeConnection.connect({ address });
+const set = await createWorkers({ connection, namespace: 'default', taskQueue, clouds: ['local'], providers: { local: scriptedProvider(options) } });
+const running = set.run();
+process.stdout.write('ready\n');
+await running;
+await connection.close();
