@@ -39,8 +39,9 @@ function testCase(f: Finding, classname: string): string {
   if (f.status === 'new') {
     return `${open}\n      <failure message="${xmlEscape(`new kernel finding: ${f.title}`)}" type="${xmlEscape(f.type)}">${xmlEscape(failureText(f))}</failure>\n    </testcase>`;
   }
-  const note = f.status === 'known' ? `known issue, seen ${f.count} time(s)` : 'in the baseline, not seen in these logs';
-  return `${open}\n      <system-out>${xmlEscape(`${note}${f.baseline?.link ? `: ${f.baseline.link}` : ''}`)}</system-out>\n    </testcase>`;
+  const what = f.status === 'known' ? `known issue, seen ${f.count} time(s)` : 'in the baseline, not seen in these logs';
+  const text = [what, f.baseline?.link, f.baseline?.note].filter(Boolean).join('\n');
+  return `${open}\n      <system-out>${xmlEscape(text)}</system-out>\n    </testcase>`;
 }
 
 /** Renders the findings as JUnit XML. */

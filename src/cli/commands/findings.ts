@@ -79,7 +79,14 @@ export async function findingsReport(
 
 /** `rcdebug findings ...`: parse kernel logs, and report findings against a baseline. */
 export function registerFindingsCommands(program: Command): void {
-  const findings = program.command('findings').description('kernel reports in console logs, as findings');
+  const findings = program
+    .command('findings')
+    .description('kernel reports in console logs, as findings')
+    // Usage errors exit 2 like bad input; help and version keep their own code.
+    .exitOverride((err) => {
+      const usage = err.exitCode !== 0 && !['commander.help', 'commander.helpDisplayed', 'commander.version'].includes(err.code);
+      process.exit(usage ? EXIT_BAD_INPUT : err.exitCode);
+    });
   findings
     .command('parse')
     .description('print the kernel reports found in each log, in log order')
