@@ -1,0 +1,116 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { GetConsoleOutputCommand } from '@aws-sdk/client-ec2';
+import type { AwsClients } from '../../../src/aws/config';
+import { awsErrorCode, classifyAwsError } from '../../../src/aws/errors';
+import type { FindingSummary, LogHarvestInput, LogHarvestOutput, StepIO } from '../../../src/contract';
+import { analyzeLogs, renderJson, renderJunit, renderMarkdown, type LogSource } from '../../../src/findings/index';
+import { resolveInputPath } from '../../../src/paths';
+import type { AwsDeps } from './deps';
+import { safeName, withStep } from './step-context';
+
+/** Every event of a log group, by stream (`<instance-id>/kernel`, `<instance-id>/kmemleak`), following nextToken. */
+export async function logGroupEvents(clients: AwsClients, logGroupName: string, io: StepIO): Promise<Map<string, string[]>> {
+  const streams = new Map<string, string[]>();
+  let token: string | undefined;
+  let pages = 0;
+  do {
+    let res;
+    try {
+      res = await clients.logs.send(new FilterLogEventsCommand({ logGroupName, nextToken: token, limit: 1000 }));
+    } catch (err) {
+      // A cycle that never got nodes has no log group: nothing to harvest there.
+      if (awsErrorCode(err) === 'ResourceNotFoundException') return streams;
+      throw classifyAwsError(err, `CloudWatch Logs FilterLogEvents ${logGroupName}`);
+    }
+    for (const e of res.events ?? []) {
+      const stream = e.logStreamName ?? 'unknown';
+      const lines = streams.get(stream) ?? [];
+      lines.push(e.message ?? '');
+      streams.set(stream, lines);
+    }
+    token = res.nextToken;
+    pages++;
+    io.progress({ message: `CloudWatch ${logGroupName}: ${pages} page(s)` });
+  } while (token);
+  return streams;
+}
+
+async function consoleOutput(clients: AwsClients, instanceId: string): Promise<string | undefined> {
+  try {
+    const res = await clients.ec2.send(new GetConsoleOutputCommand({ InstanceId: instanceId, Latest: true }));
+    return res.Output ? Buffer.from(res.Output, 'base64').toString('utf8') : '';
+  } catch (err) {
+    if (awsErrorCode(err) === 'InvalidInstanceID.NotFound') return undefined;
+    throw classifyAwsError(err, `EC2 GetConsoleOutput ${instanceId}`);
+  }
+}
+
+/**
+ * log-harvest (aws): the cycle's CloudWatch log streams (kernel messages and kmemleak results
+ * the nodes ship) and every node's EC2 console output → artifacts (S3, mirrored locally) →
+ * findings engine → Markdown, JSON and JUnit reports.
+ */
+export async function awsLogHarvest(input: LogHarvestInput, io: StepIO, deps: AwsDeps): Promise<LogHarvestOutput> {
+  const { ctx } = input;
+  return withStep(ctx, deps, async (s) => {
+    const base = `${safeName(ctx.cycleId)}/log-harvest`;
+    const localDir = join(deps.options.stateDir, 'harvest', safeName(ctx.cycleId));
+    const sources: LogSource[] = [];
+    const save = async (key: string, node: string, text: string) => {
+      const path = join(localDir, key);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, text);
+      const artifact = await s.artifacts.putText(`${base}/${key}`, text);
+      sources.push({ path, node, cloud: 'aws', artifact });
+    };
+    const nodes = input.cluster?.nodes ?? [];
+    const logGroup = input.cluster?.details.logGroup;
+    if (logGroup) {
+      const streams = await logGroupEvents(s.clients, logGroup, io);
+      for (const [stream, lines] of [...streams].sort(([a], [b]) => a.localeCompare(b))) {
+        const instance = stream.split('/')[0] ?? stream;
+        const node = nodes.find((n) => n.details?.instanceId === instance)?.name ?? instance;
+        await save(`cloudwatch/${safeName(stream, 200)}.log`, node, `${lines.join('\n')}\n`);
+      }
+    }
+    for (const n of nodes) {
+      const id = n.details?.instanceId ?? n.name;
+      io.progress({ message: `console output of ${id}` });
+      const text = await consoleOutput(s.clients, id);
+      if (text !== undefined) await save(`console/${safeName(id)}.log`, n.name, text);
+    }
+    io.progress({ message: `analysing ${sources.length} log(s)` });
+    const result = await analyzeLogs(sources, {
+      baseline: ctx.baseline ? resolveInputPath(ctx.baseline) : undefined,
+      reproducer: {
+        kernelDigest: input.kernel?.digest ?? 'unknown',
+        kernelRelease: input.kernel?.kernelRelease ?? 'unknown',
+        imageId: input.image?.imageId ?? 'unknown',
+        module: `${ctx.module.name} ${ctx.module.version}`,
+        commands: reproduceCommands(input, s.region),
+      },
+    });
+    const reportBase = `${safeName(ctx.cycleId)}/reports`;
+    const markdown = await s.artifacts.putText(`${reportBase}/findings.md`, renderMarkdown(result));
+    const json = await s.artifacts.putText(`${reportBase}/findings.json`, renderJson(result));
+    const junit = await s.artifacts.putText(`${reportBase}/findings.junit.xml`, renderJunit(result));
+    const findings: FindingSummary[] = result.findings.map((f) => ({ title: f.title, signature: f.signature, status: f.status, type: f.type, nodes: [...f.nodes], count: f.count }));
+    const perNode: Record<string, 'clean' | 'findings'> = {};
+    for (const n of nodes) perNode[n.name] = findings.some((f) => f.status !== 'fixed' && f.nodes.includes(n.name)) ? 'findings' : 'clean';
+    return { verdict: result.counts.new > 0 ? 'findings' : 'clean', counts: result.counts, findings, reports: { markdown, json, junit }, nodes: perNode };
+  });
+}
+
+/** How to get the same kernel on a node by hand. */
+function reproduceCommands(input: LogHarvestInput, region: string): string[] {
+  const ami = input.image?.imageId;
+  if (!ami) return [];
+  return [
+    `# launch a node on the debug AMI (${input.kernel?.kernelRelease ?? 'kernel'}) and load the module under test`,
+    `aws ec2 run-instances --region ${region} --image-id ${ami} --instance-type m6i.xlarge --count 1`,
+    `# kernel build inputs and reproducer: ${input.kernel?.artifacts.reproducer ?? 'n/a'}`,
+  ];
+}
+

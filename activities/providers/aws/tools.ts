@@ -1,0 +1,36 @@
+/**
+ * Where packer, terraform (OpenTofu by default) and helm are: `$RCDEBUG_PACKER`,
+ * `$RCDEBUG_TERRAFORM`, `$RCDEBUG_HELM` first (how the cycle test swaps in its recording
+ * stand-ins), then the tool table of scripts/toolchain.mjs (PATH, the rcdebug cache).
+ */
+import { accessSync, constants } from 'node:fs';
+import { UserError } from '../../../src/errors';
+import { tools } from '../../../scripts/toolchain.mjs';
+
+export type AwsTool = 'packer' | 'terraform' | 'helm';
+
+const ENV: Record<AwsTool, string> = { packer: 'RCDEBUG_PACKER', terraform: 'RCDEBUG_TERRAFORM', helm: 'RCDEBUG_HELM' };
+/** Names in the tool table: terraform is OpenTofu unless RCDEBUG_TERRAFORM says otherwise. */
+const TABLE_NAME: Record<AwsTool, string> = { packer: 'packer', terraform: 'tofu', helm: 'helm' };
+
+interface ToolEntry {
+  name: string;
+  find(): { path: string } | undefined;
+}
+
+/** The executable of `tool`, or a UserError saying how to get it. */
+export function toolPath(tool: AwsTool): string {
+  const fromEnv = process.env[ENV[tool]];
+  if (fromEnv) {
+    try {
+      accessSync(fromEnv, constants.X_OK);
+      return fromEnv;
+    } catch {
+      throw new UserError(`$${ENV[tool]} is ${fromEnv}, which is not an executable: fix or unset it`, ENV[tool]);
+    }
+  }
+  const entry = (tools as ToolEntry[]).find((t) => t.name === TABLE_NAME[tool]);
+  const found = entry?.find();
+  if (found) return found.path;
+  throw new UserError(`${TABLE_NAME[tool]} was not found: run \`node scripts/bootstrap.mjs test\` (installs it into the rcdebug cache) or set $${ENV[tool]}`, ENV[tool]);
+}
