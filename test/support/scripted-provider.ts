@@ -31,6 +31,8 @@ export interface ScriptedProviderOptions {
   script?: Partial<Record<ScriptedStep, StepScript>>;
   /** soakCheck reports a panic on this tick. */
   panicAtTick?: number;
+  /** log-harvest reports these new findings (verdict `findings`). */
+  newFindings?: string[];
   /** Append each call as a JSON line here. */
   recordFile?: string;
 }
@@ -107,10 +109,11 @@ export function scriptedProvider(opts: ScriptedProviderOptions = {}): CloudProvi
     },
     async logHarvest(_input, io) {
       await enter('log-harvest', io);
+      const titles = opts.newFindings ?? [];
       return {
-        verdict: 'clean',
-        counts: { new: 0, known: 0, fixed: 0, total: 0 },
-        findings: [],
+        verdict: titles.length ? 'findings' : 'clean',
+        counts: { new: titles.length, known: 0, fixed: 0, total: titles.length },
+        findings: titles.map((title) => ({ title, signature: title, status: 'new' as const, type: 'test', nodes: ['node-a'], count: 1 })),
         reports: { markdown: 'file:///r.md', json: 'file:///r.json', junit: 'file:///r.xml' },
         nodes: { 'node-a': 'clean' },
       };
