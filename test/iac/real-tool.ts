@@ -1,0 +1,43 @@
+/**
+ * The real helm, packer and tofu binaries for the IaC tests, found through the project's tool
+ * table ($RCDEBUG_<TOOL>, PATH, the rcdebug cache). A missing one fails the test: these checks
+ * are the point of the suite, so skipping them would pass a machine that checks nothing.
+ */
+import { spawnSync } from 'node:child_process';
+import { tools } from '../../scripts/toolchain.mjs';
+
+interface ToolEntry {
+  name: string;
+  find(): { path: string; source: string } | undefined;
+}
+
+/** Path of the tool called `name` in the tool table, or an error saying how to install it. */
+export function realTool(name: 'helm' | 'packer' | 'tofu' | 'moto_server'): string {
+  const entry = (tools as ToolEntry[]).find((t) => t.name === name);
+  if (!entry) throw new Error(`${name} is not in the tool table of scripts/toolchain.mjs`);
+  const hit = entry.find();
+  if (!hit) throw new Error(`${name} is not installed: run \`node scripts/bootstrap.mjs test\` (it builds it into ~/.cache/rcdebug)`);
+  return hit.path;
+}
+
+export interface RunResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr together, for assertions on messages wherever the tool prints them. */
+  output: string;
+}
+
+/** Runs a tool to completion (no shell); never throws on a non-zero exit. */
+export function runTool(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string>; input?: string } = {}): RunResult {
+  const r = spawnSync(cmd, args, {
+    cwd: opts.cwd,
+    encoding: 'utf8',
+    input: opts.input,
+    timeout: 120_000,
+    // No update checks or telemetry calls: the machines running tests have no internet.
+    env: { ...process.env, CHECKPOINT_DISABLE: '1', PACKER_NO_COLOR: '1', TF_IN_AUTOMATION: '1', ...opts.env },
+  });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, output: `${r.stdout}\n${r.stderr}` };
+}
