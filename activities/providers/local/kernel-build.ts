@@ -4,9 +4,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Flavor, KernelBuildInput, KernelBuildOutput, StepIO } from '../../../src/contract';
+import type { Flavor, KernelBuildInput, KernelBuildOutput, StepIO, StepProgress } from '../../../src/contract';
 import { InfraError } from '../../../src/errors';
-import { runTool } from '../../../src/exec/run-tool';
+import { runTool, type ToolRun } from '../../../src/exec/run-tool';
 import { repoRoot } from '../../../src/paths';
 import type { LocalDeps } from './deps';
 import { withCacheLock } from './kernel-cache-lock';
@@ -14,7 +14,7 @@ import { compilerVersion, digestOf, shortDigest } from './kernel-digest';
 import { KERNEL_DIR, localFragments } from './kernel-flavor';
 import { kernelReproducer } from './kernel-reproducer';
 import { DEFAULT_KERNEL_SOURCE, prepareKernelSource, type KernelSource } from './kernel-source';
-import { VERIFY_SCRIPT, verifyConfig } from './kernel-verify';
+import { VERIFY_SCRIPT, verifyConfig, type VerifyReport } from './kernel-verify';
 import { whichTool } from './kernel-which';
 
 /** Bump when the recipe (targets, merge method, make variables) changes: every kernel rebuilds. */
@@ -162,13 +162,52 @@ export async function localKernelBuild(input: KernelBuildInput, io: StepIO, deps
   });
 }
 
+/** Runs make in the source tree with the build directory and compiler of a plan. */
+function makeIn(plan: KernelBuildPlan, io: StepIO | undefined, logFile: string) {
+  return (args: string[], extra: Partial<ToolRun> = {}) =>
+    runTool({ cmd: 'make', args: ['-C', plan.source.root, `O=${plan.buildDir}`, ...plan.makeVars, ...args], env: plan.env, logFile, io, ...extra });
+}
+
+/**
+ * Writes the build directory's `.config`: allnoconfig with the merged fragments, then
+ * olddefconfig, then verify-config.py. Rejects with a UserError listing each dropped option
+ * (and why) before anything is compiled.
+ */
+export async function configureKernel(plan: KernelBuildPlan, io: StepIO | undefined, logFile: string): Promise<VerifyReport> {
+  const dir = plan.buildDir;
+  const make = makeIn(plan, io, logFile);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, BUILD_FILES.fragments), plan.fragmentText);
+  io?.progress({ message: 'configuring: allnoconfig + fragments, olddefconfig' });
+  await make([`KCONFIG_ALLCONFIG=${join(dir, BUILD_FILES.fragments)}`, 'allnoconfig']);
+  await make(['olddefconfig']);
+  io?.progress({ message: 'verifying that every requested option survived olddefconfig' });
+  const report = await verifyConfig({ config: join(dir, '.config'), srctree: plan.source.root, fragments: plan.fragments, logFile, io });
+  await writeFile(join(dir, BUILD_FILES.verify), `${JSON.stringify(report, null, 2)}\n`);
+  return report;
+}
+
+/**
+ * Turns make's output into progress: each `CC`/`AS`/`LD`/`AR` line is one object, counted
+ * against `total` (the object count of the flavor's last build, else an estimate). The total
+ * never drops to the count, so progress does not claim 100% before make has finished.
+ */
+export function objectProgress(total: number): (line: string) => StepProgress | undefined {
+  let objects = 0;
+  return (line) => {
+    if (!OBJECT_LINE.test(line)) return undefined;
+    objects += 1;
+    const shownTotal = Math.max(total, objects + 1);
+    return { message: `compiled ${objects}/~${shownTotal} objects`, done: objects, total: shownTotal };
+  };
+}
+
 async function build(plan: KernelBuildPlan, io: StepIO, deps: LocalDeps, cycleId: string, opts: KernelBuildOptions): Promise<KernelBuildRecord> {
   const started = Date.now();
   const dir = plan.buildDir;
   await mkdir(dir, { recursive: true });
   const logFile = join(dir, BUILD_FILES.log);
   await writeFile(logFile, `# rcdebug kernel build ${plan.digest} (flavor ${plan.flavor}, source ${plan.source.version}, ${plan.compiler})\n`);
-  await writeFile(join(dir, BUILD_FILES.fragments), plan.fragmentText);
   const reproducer = kernelReproducer({
     digest: plan.digest,
     flavor: plan.flavor,
@@ -183,26 +222,18 @@ async function build(plan: KernelBuildPlan, io: StepIO, deps: LocalDeps, cycleId
   });
   await writeFile(join(dir, BUILD_FILES.reproducer), reproducer, { mode: 0o755 });
   await deps.artifacts.putText(`${cycleId}/kernel-build/reproducer.sh`, reproducer);
-  const make = (args: string[], extra: Partial<Parameters<typeof runTool>[0]> = {}) =>
-    runTool({ cmd: 'make', args: ['-C', plan.source.root, `O=${dir}`, ...plan.makeVars, ...args], env: plan.env, logFile, io, ...extra });
+  const make = makeIn(plan, io, logFile);
   try {
-    io.progress({ message: 'configuring: allnoconfig + fragments, olddefconfig' });
-    await make([`KCONFIG_ALLCONFIG=${join(dir, BUILD_FILES.fragments)}`, 'allnoconfig']);
-    await make(['olddefconfig']);
-    io.progress({ message: 'verifying that every requested option survived olddefconfig' });
-    const report = await verifyConfig({ config: join(dir, '.config'), srctree: plan.source.root, fragments: plan.fragments, logFile, io });
-    await writeFile(join(dir, BUILD_FILES.verify), `${JSON.stringify(report, null, 2)}\n`);
-
+    await configureKernel(plan, io, logFile);
     const total = await expectedObjects(deps, plan.flavor);
+    const progress = objectProgress(total);
     let objects = 0;
     const jobs = opts.jobs ?? availableParallelism();
     await make([`-j${jobs}`], {
       progress: (line) => {
-        if (!OBJECT_LINE.test(line)) return undefined;
-        objects += 1;
-        // The total is an estimate: never report 100% before make has finished.
-        const shownTotal = Math.max(total, objects + 1);
-        return { message: `compiled ${objects}/~${shownTotal} objects`, done: objects, total: shownTotal };
+        const p = progress(line);
+        if (p) objects = p.done ?? objects;
+        return p;
       },
     });
     const release: string[] = [];
@@ -223,7 +254,7 @@ async function build(plan: KernelBuildPlan, io: StepIO, deps: LocalDeps, cycleId
     // A build that compiled nothing (all up to date) says nothing about the next one's size.
     if (objects > 0) await writeFile(objectsFile(deps, plan.flavor), `${objects}\n`);
     await writeFile(join(dir, BUILD_FILES.complete), `${JSON.stringify(record, null, 2)}\n`);
-    io.progress({ message: `built ${kernelRelease} in ${record.seconds} s`, done: total, total });
+    io.progress({ message: `built ${kernelRelease} in ${record.seconds} s`, done: objects, total: objects });
     return record;
   } catch (err) {
     // The log of a failed build is what the user reads first; keep it with the cycle's artifacts.

@@ -48,7 +48,7 @@ export function kernelReproducer(r: KernelReproducerInput): string {
         `fi`,
       ]
     : [`[ -f "$SRC/Makefile" ] || { echo "kernel tree $SRC is missing" >&2; exit 1; }`];
-  const shownFragments = r.fragments.map((f) => relative(repoRoot, f)).join(' ');
+  const shownFragments = r.fragments.map((f) => repoPath(f).replace('"$RCDEBUG/', '').replace(/"$/, '')).join(' ');
   return [
     '#!/usr/bin/env bash',
     `# Rebuilds rcdebug kernel ${r.digest} (flavor ${r.flavor}) by hand.`,
