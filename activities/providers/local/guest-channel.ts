@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import { createConnection } from 'node:net';
+import { InfraError } from '../../../src/errors';
+
+/** The guest agent answered `<id> err <text>`: the command ran and failed inside the guest. */
+export class GuestCommandError extends Error {
+  override readonly name = 'GuestCommandError';
+  constructor(
+    readonly command: string,
+    /** The agent's text after `err`. */
+    readonly reply: string,
+  ) {
+    super(`guest command "${command}" failed: ${reply}`);
+  }
+}
+
+export interface GuestCommandOptions {
+  timeoutMs: number;
+  /** Stops waiting (and closes the connection) when aborted. */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Sends one command to the guest agent over the VM's control socket (ttyS1) and returns the
+ * text of its `ok` reply. Lines for other ids (late answers to abandoned commands) are skipped.
+ * Throws GuestCommandError for an `err` reply and InfraError when the socket cannot be reached
+ * or no answer comes in time.
+ */
+export function guestCommand(socket: string, command: string, opts: GuestCommandOptions): Promise<string> {
+  if (/[\r\n]/.test(command)) throw new InfraError(`guest command "${command}" spans lines`);
+  const id = randomBytes(4).toString('hex');
+  return new Promise<string>((resolve, reject) => {
+    let buffer = '';
+    let settled = false;
+    const conn = createConnection(socket);
+    const finish = (err: Error | undefined, value?: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      conn.destroy();
+      if (err) reject(err);
+      else resolve(value ?? '');
+    };
+    const timer = setTimeout(
+      () => finish(new InfraError(`the guest agent did not answer "${command}" within ${opts.timeoutMs / 1000} s (socket ${socket})`)),
+      opts.timeoutMs,
+    );
+    const onAbort = () => finish(new InfraError(`guest command "${command}" was abandoned: the step was cancelled`));
+    if (opts.signal?.aborted) return onAbort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    conn.setEncoding('utf8');
+    conn.on('connect', () => {
+      // The leading newline ends whatever half line an interrupted earlier client left behind.
+      conn.write(`\n${id} ${command}\n`);
+    });
+    conn.on('data', (chunk: string) => {
+      buffer += chunk;
+      let nl;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl).replace(/\r$/, '');
+        buffer = buffer.slice(nl + 1);
+        const m = /^(\S+) (ok|err)(?: (.*))?$/.exec(line);
+        if (!m || m[1] !== id) continue;
+        if (m[2] === 'ok') finish(undefined, m[3] ?? '');
+        else finish(new GuestCommandError(command, m[3] ?? ''));
+      }
+    });
+    conn.on('error', (err) => finish(new InfraError(`cannot reach the guest agent at ${socket}: ${err.message}`, err)));
+    conn.on('close', () => finish(new InfraError(`the guest agent at ${socket} closed the channel before answering "${command}"`)));
+  });
+}

@@ -1,0 +1,139 @@
+import { open, stat } from 'node:fs/promises';
+import type { StepIO } from '../../../src/contract';
+
+/** How the guest CPU runs: hardware virtualisation or qemu's translator. */
+export type Accel = 'kvm' | 'tcg';
+
+/** The ready marker the guest agent prints on the console once it listens on ttyS1. */
+export const READY_MARKER = 'rcdebug-guest: ready';
+
+/** Console lines that mean the kernel died. */
+export const PANIC_MARKERS = ['Kernel panic - not syncing', 'end Kernel panic'];
+
+/** Everything that makes one qemu VM. */
+export interface VmSpec {
+  /** Unique name in the host's process list, e.g. `<cycle>:<node>`. */
+  name: string;
+  kernel: string;
+  initrd: string;
+  /** Kernel command line. */
+  append: string;
+  memoryMiB: number;
+  cpus: number;
+  accel: Accel;
+  /** `-cpu` model, when not qemu's default. */
+  cpu?: string | undefined;
+  /** ttyS0: the kernel console, written to this file. */
+  consoleFile: string;
+  /** ttyS1: the control channel, a unix socket qemu listens on. */
+  socket: string;
+  pidFile: string;
+}
+
+/** The qemu binary; `$RCDEBUG_QEMU` overrides it. */
+export function qemuBinary(): string {
+  return process.env.RCDEBUG_QEMU ?? 'qemu-system-x86_64';
+}
+
+/** Kernel boot arguments of a local guest: console on ttyS0, qemu exits on panic. */
+export function guestAppend(flavorArgs: string): string {
+  return ['console=ttyS0', 'panic=-1', 'rdinit=/init', flavorArgs].filter((a) => a.trim()).join(' ');
+}
+
+function machineArgs(spec: Omit<VmSpec, 'consoleFile' | 'socket' | 'pidFile'>): string[] {
+  return [
+    '-name', spec.name,
+    '-accel', spec.accel,
+    ...(spec.cpu ? ['-cpu', spec.cpu] : []),
+    '-m', String(spec.memoryMiB),
+    '-smp', String(spec.cpus),
+    '-kernel', spec.kernel,
+    '-initrd', spec.initrd,
+    '-append', spec.append,
+    '-no-reboot',
+    '-nodefaults',
+    '-display', 'none',
+  ];
+}
+
+/** The arguments of a daemonized VM: console to a file, control socket, pid file. */
+export function qemuArgs(spec: VmSpec): string[] {
+  return [
+    ...machineArgs(spec),
+    // Order matters: the first -serial is ttyS0, the second ttyS1.
+    // append=on: a restarted VM adds to its console log instead of wiping the earlier boot.
+    '-chardev', `file,id=con,path=${spec.consoleFile},append=on`,
+    '-serial', 'chardev:con',
+    '-chardev', `socket,id=ctl,path=${spec.socket},server=on,wait=off`,
+    '-serial', 'chardev:ctl',
+    '-daemonize',
+    '-pidfile', spec.pidFile,
+  ];
+}
+
+/**
+ * The command an engineer runs to boot the same image by hand, console on the terminal.
+ * Arguments are quoted for a POSIX shell.
+ */
+export function handBootCommand(spec: Omit<VmSpec, 'consoleFile' | 'socket' | 'pidFile'>): string {
+  const args = [qemuBinary(), ...machineArgs(spec).filter((a, i, all) => a !== '-name' && all[i - 1] !== '-name'), '-serial', 'mon:stdio', '-serial', 'null'];
+  return args.map(shellQuote).join(' ');
+}
+
+/** Quotes one argument for a POSIX shell when it needs it. */
+export function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_./:=,+@%-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+export type MarkerWait = 'found' | 'exited' | 'timeout';
+
+/**
+ * Waits until `file` contains `marker` after `fromOffset` (the guest is up), the VM process is gone, or the
+ * timeout passes; heartbeats through `io` meanwhile and gives up when the step is cancelled.
+ */
+export async function waitForConsole(
+  file: string,
+  marker: string,
+  opts: { timeoutMs: number; alive: () => boolean; io?: StepIO; label: string; pollMs?: number; fromOffset?: number },
+): Promise<MarkerWait> {
+  const started = Date.now();
+  const poll = opts.pollMs ?? 500;
+  const seen = async () => (await readFrom(file, opts.fromOffset ?? 0)).includes(marker);
+  for (;;) {
+    if (await seen()) return 'found';
+    if (!opts.alive()) return (await seen()) ? 'found' : 'exited';
+    const elapsed = Date.now() - started;
+    if (elapsed >= opts.timeoutMs) return 'timeout';
+    if (opts.io?.signal.aborted) throw opts.io.signal.reason ?? new Error('cancelled');
+    opts.io?.progress({ message: `${opts.label}: waiting for the guest (${Math.round(elapsed / 1000)} s)` });
+    await new Promise((r) => setTimeout(r, poll));
+  }
+}
+
+/** The text of a file from a byte offset; empty when the file does not exist yet. */
+export async function readFrom(file: string, offset: number): Promise<string> {
+  let fh;
+  try {
+    fh = await open(file, 'r');
+  } catch {
+    return '';
+  }
+  try {
+    const { size } = await fh.stat();
+    if (size <= offset) return '';
+    const buf = Buffer.alloc(size - offset);
+    await fh.read(buf, 0, buf.length, offset);
+    return buf.toString('utf8');
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Size of a file in bytes, 0 when it does not exist. */
+export async function fileSize(file: string): Promise<number> {
+  try {
+    return (await stat(file)).size;
+  } catch {
+    return 0;
+  }
+}

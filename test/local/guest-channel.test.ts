@@ -1,0 +1,147 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GuestCommandError, guestCommand } from '../../activities/providers/local/guest-channel';
+import { isInfraError } from '../../src/errors';
+import { repoRoot } from '../../src/paths';
+
+const AGENT = join(repoRoot, 'kernel', 'guest', 'agent');
+
+let dir: string;
+let server: Server | undefined;
+const children: ChildProcess[] = [];
+const sockets: Socket[] = [];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rcdebug-chan-'));
+});
+afterEach(async () => {
+  for (const c of children) c.kill('SIGKILL');
+  children.length = 0;
+  for (const s of sockets) s.destroy();
+  sockets.length = 0;
+  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  server = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function listen(onConnection: (sock: Socket) => void): Promise<string> {
+  const path = join(dir, 'ctl.sock');
+  server = createServer((sock) => {
+    sockets.push(sock);
+    onConnection(sock);
+  });
+  return new Promise((r) => server!.listen(path, () => r(path)));
+}
+
+/** The real guest agent, run by busybox sh on the host, behind a unix socket like qemu's. */
+function agentSocket(): Promise<string> {
+  return listen((sock) => {
+    const agent = spawn('busybox', ['sh', AGENT], {
+      env: {
+        PATH: process.env.PATH,
+        RCDEBUG_CONSOLE: join(dir, 'console.log'),
+        RCDEBUG_KMEMLEAK: join(dir, 'no-kmemleak'),
+        RCDEBUG_MODULE_ROOT: join(dir, 'modules'),
+        TMPDIR: dir,
+      },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    children.push(agent);
+    sock.pipe(agent.stdin!);
+    agent.stdout!.pipe(sock);
+    sock.on('close', () => agent.kill('SIGKILL'));
+    sock.on('error', () => agent.kill('SIGKILL'));
+  });
+}
+
+const errorOf = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+
+describe('guest agent protocol (the real agent script)', () => {
+  it('answers ping with the uptime and announces itself on the console', async () => {
+    const sock = await agentSocket();
+    const uptime = await guestCommand(sock, 'ping', { timeoutMs: 10_000 });
+    expect(Number(uptime)).toBeGreaterThan(0);
+    expect(readFileSync(join(dir, 'console.log'), 'utf8')).toMatch(/^rcdebug-guest: ready \d/m);
+  });
+
+  it.each([
+    { name: 'unknown command', command: 'reboot-now', reply: /unknown command: reboot-now/ },
+    { name: 'module not in the image', command: 'load nosuch bug=uaf', reply: /module nosuch not found in the image/ },
+    { name: 'load without a module', command: 'load', reply: /usage: load/ },
+    { name: 'trigger file missing', command: 'workload start network=0 trigger=/nonexistent/kbug interval=1', reply: /trigger file \/nonexistent\/kbug does not exist/ },
+    { name: 'unknown workload setting', command: 'workload start speed=9', reply: /unknown workload setting speed=9/ },
+    { name: 'kmemleak missing', command: 'scan 1', reply: /kmemleak is not available/ },
+  ])('$name → err reply', async ({ command, reply }) => {
+    const sock = await agentSocket();
+    const err = await errorOf(guestCommand(sock, command, { timeoutMs: 10_000 }));
+    expect(err).toBeInstanceOf(GuestCommandError);
+    expect((err as GuestCommandError).reply).toMatch(reply);
+  });
+
+  it('starts a workload that writes the module trigger, reports it, and stops it', async () => {
+    const sock = await agentSocket();
+    const trigger = join(dir, 'kbug');
+    writeFileSync(trigger, '');
+    expect(await guestCommand(sock, `workload start network=0 trigger=${trigger} interval=1`, { timeoutMs: 10_000 })).toBe(`started trigger:${trigger}/1s`);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(readFileSync(trigger, 'utf8')).toBe('1\n');
+    expect(await guestCommand(sock, 'workload status', { timeoutMs: 10_000 })).toBe('running=1');
+    expect(await guestCommand(sock, 'workload stop', { timeoutMs: 10_000 })).toBe('stopped');
+    expect(await guestCommand(sock, 'workload status', { timeoutMs: 10_000 })).toBe('running=0');
+  });
+
+  it('one connection serves one command; the next connection gets its own answer', async () => {
+    const sock = await agentSocket();
+    const replies = [];
+    for (let i = 0; i < 3; i++) replies.push(await guestCommand(sock, 'ping', { timeoutMs: 10_000 }));
+    expect(replies).toHaveLength(3);
+  });
+});
+
+describe('guest channel faults', () => {
+  it('skips lines for other ids and a half line left by an earlier client', async () => {
+    const sock = await listen((s) => {
+      s.setEncoding('utf8');
+      s.on('data', (d: string) => {
+        const m = /(\S+) ping/.exec(d);
+        if (m) s.write(`garbage\r\ndeadbeef ok 1.0\r\n${m[1]} ok 42.5\r\n`);
+      });
+    });
+    expect(await guestCommand(sock, 'ping', { timeoutMs: 5_000 })).toBe('42.5');
+  });
+
+  it('an agent that never answers is an InfraError after the timeout', async () => {
+    const sock = await listen(() => undefined);
+    const started = Date.now();
+    const err = await errorOf(guestCommand(sock, 'ping', { timeoutMs: 300 }));
+    expect(isInfraError(err)).toBe(true);
+    expect((err as Error).message).toMatch(/did not answer "ping" within 0.3 s/);
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it('a channel closed before the answer is an InfraError', async () => {
+    const sock = await listen((s) => s.end());
+    const err = await errorOf(guestCommand(sock, 'ping', { timeoutMs: 5_000 }));
+    expect(isInfraError(err)).toBe(true);
+    expect((err as Error).message).toMatch(/closed the channel/);
+  });
+
+  it('no socket is an InfraError naming it', async () => {
+    const err = await errorOf(guestCommand(join(dir, 'none.sock'), 'ping', { timeoutMs: 5_000 }));
+    expect(isInfraError(err)).toBe(true);
+    expect((err as Error).message).toContain('none.sock');
+  });
+
+  it('a cancelled step stops waiting at once', async () => {
+    const sock = await listen(() => undefined);
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 100);
+    const err = await errorOf(guestCommand(sock, 'scan 5', { timeoutMs: 60_000, signal: ac.signal }));
+    expect(isInfraError(err)).toBe(true);
+    expect((err as Error).message).toMatch(/cancelled/);
+  });
+});
