@@ -6,12 +6,15 @@
 // their default places, so a second install after a cache wipe of ~/.cache/rcdebug only
 // relinks, and nothing is ever written into the checkout.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const HELM_VERSION = 'v3.22.0';
 export const PACKER_VERSION = 'v1.16.0';
 export const TOFU_VERSION = 'v1.12.6';
+// The Amazon plugin satisfies the templates' `~> 1.3` constraint; installed from a local build
+// it also makes `packer init` and full `packer validate` work without reaching GitHub.
+export const PACKER_AMAZON_PLUGIN_VERSION = 'v1.8.0';
 // The same moto the AWS rehearsal tests were written against; a newer one may change
 // emulated behaviour under them.
 export const MOTO_VERSION = '5.2.1';
@@ -52,6 +55,42 @@ function buildInModule(ctx, { module, version, pkg, out, ldflags }) {
   args.push(pkg);
   ctx.run('go', args, { env, cwd: info.Dir });
   ctx.run('mv', ['-f', partial, target]);
+}
+
+/**
+ * Where packer looks for plugins: $PACKER_PLUGIN_PATH, else a directory in the rcdebug cache
+ * (tests and workers set PACKER_PLUGIN_PATH to it so `packer init` finds the local build).
+ */
+export function packerPluginDir(cacheDir) {
+  return process.env.PACKER_PLUGIN_PATH || join(cacheDir, 'packer-plugins');
+}
+
+function amazonPluginFind(ctx) {
+  return () => {
+    const dir = join(packerPluginDir(ctx.cacheDir), 'github.com', 'hashicorp', 'amazon');
+    const prefix = `packer-plugin-amazon_${PACKER_AMAZON_PLUGIN_VERSION}_`;
+    let names = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return undefined;
+    }
+    const bin = names.find((n) => n.startsWith(prefix) && !n.endsWith('_SHA256SUM'));
+    return bin && isExecutable(join(dir, bin)) ? { path: join(dir, bin), source: 'packer plugins' } : undefined;
+  };
+}
+
+function installAmazonPlugin(ctx) {
+  requireGo(ctx, 'the packer Amazon plugin', 'PACKER_PLUGIN_PATH');
+  const packer = ctx.standardFind('packer', 'RCDEBUG_PACKER')();
+  if (!packer) throw new Error('packer is needed to install its Amazon plugin: install packer first');
+  const built = 'packer-plugin-amazon.build';
+  buildInModule(ctx, { module: 'github.com/hashicorp/packer-plugin-amazon', version: PACKER_AMAZON_PLUGIN_VERSION, pkg: '.', out: built, ldflags: '-s -w' });
+  // `plugins install --path` copies the binary under the name and checksum packer expects.
+  ctx.run(packer.path, ['plugins', 'install', '--path', join(ctx.binDir, built), 'github.com/hashicorp/amazon'], {
+    env: { ...process.env, PACKER_PLUGIN_PATH: packerPluginDir(ctx.cacheDir), CHECKPOINT_DISABLE: '1' },
+  });
+  rmSync(join(ctx.binDir, built), { force: true });
 }
 
 /** The moto server's virtualenv, inside the rcdebug cache. */
@@ -139,6 +178,17 @@ export function iacTools(ctx) {
         });
       },
       howToInstall: `cd "$(go mod download -json github.com/hashicorp/packer@${PACKER_VERSION} | sed -n 's/.*"Dir": "\\(.*\\)".*/\\1/p')" && GOFLAGS=-buildvcs=false go build -o ${join(ctx.binDir, 'packer')} .`,
+    },
+    {
+      name: 'packer-plugin-amazon',
+      purpose: 'amazon-ebs builder for packer: packer init and full validation offline',
+      versionArgs: ['describe'],
+      needed: ['test'],
+      find: amazonPluginFind(ctx),
+      install() {
+        installAmazonPlugin(ctx);
+      },
+      howToInstall: `build github.com/hashicorp/packer-plugin-amazon@${PACKER_AMAZON_PLUGIN_VERSION} in its module directory, then PACKER_PLUGIN_PATH=${packerPluginDir(ctx.cacheDir)} packer plugins install --path <binary> github.com/hashicorp/amazon`,
     },
     {
       name: 'tofu',

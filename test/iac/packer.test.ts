@@ -2,6 +2,8 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cacheDir } from '../../scripts/toolchain.mjs';
+import { packerPluginDir } from '../../scripts/tools-iac.mjs';
 import { repoRoot } from '../../src/paths';
 import { realTool, runTool } from './real-tool';
 
@@ -127,6 +129,47 @@ describe('image-bake', () => {
     for (const flavor of ['common', 'kasan', 'kcsan']) {
       expect(existsSync(join(repoRoot, 'kernel', 'flavors', flavor, 'cmdline')), flavor).toBe(true);
     }
+  });
+});
+
+describe('full validation with the Amazon plugin (offline)', () => {
+  const withPlugin = () => {
+    realTool('packer-plugin-amazon');
+    return { PACKER_PLUGIN_PATH: packerPluginDir(cacheDir) };
+  };
+  const imageVars = vars;
+  const { kernel_release: _imageOnly, ...kernelVars } = vars;
+  const cases = [
+    { template: 'kernel-build.pkr.hcl', v: kernelVars as Record<string, string> },
+    { template: 'image-bake.pkr.hcl', v: imageVars as Record<string, string> },
+  ];
+
+  it.each(cases)('$template: packer init finds the plugin without the network', ({ template }) => {
+    const r = runTool(realTool('packer'), ['init', template], { cwd: awsDir, env: withPlugin() });
+    expect(r.status, r.output).toBe(0);
+  });
+
+  it.each(cases)('$template: packer validate accepts the variables the activity passes', ({ template, v }) => {
+    const r = runTool(realTool('packer'), ['validate', ...varArgs(v), template], { cwd: awsDir, env: withPlugin() });
+    expect(r.status, r.output).toBe(0);
+  });
+
+  it.each([
+    { name: 'the common fragments as a flavor', change: { flavor: 'common' }, message: 'The flavor must be a lower-case name' },
+    { name: 'a digest with a slash', change: { digest: 'abc/../../etc/passwd' }, message: 'The digest must be 8 to 128 characters' },
+    { name: 'a Kubernetes patch version', change: { k8s_version: '1.33.2' }, message: 'The Kubernetes version is major.minor' },
+  ])('image-bake refuses $name', ({ change, message }) => {
+    const r = runTool(realTool('packer'), ['validate', ...varArgs({ ...imageVars, ...change }), 'image-bake.pkr.hcl'], { cwd: awsDir, env: withPlugin() });
+    expect(r.status).not.toBe(0);
+    expect(r.output.replace(/\s+/g, ' ')).toContain(message);
+  });
+
+  it('catches a builder setting the amazon-ebs builder does not have', () => {
+    const copy = join(scratch, 'unknown-setting.pkr.hcl');
+    writeFileSync(copy, readFileSync(join(awsDir, 'image-bake.pkr.hcl'), 'utf8').replace('ssh_username    = "ec2-user"', 'ssh_username    = "ec2-user"\n  ssh_user_name   = "ec2-user"'));
+    const r = runTool(realTool('packer'), ['validate', ...varArgs({ ...imageVars, scripts_dir: join(packerRoot, 'scripts'), kernel_dir: join(repoRoot, 'kernel') }), copy], { env: withPlugin() });
+    expect(r.status).not.toBe(0);
+    expect(r.output).toContain('ssh_user_name');
   });
 });
 

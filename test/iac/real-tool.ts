@@ -12,7 +12,7 @@ interface ToolEntry {
 }
 
 /** Path of the tool called `name` in the tool table, or an error saying how to install it. */
-export function realTool(name: 'helm' | 'packer' | 'tofu' | 'moto_server'): string {
+export function realTool(name: 'helm' | 'packer' | 'packer-plugin-amazon' | 'tofu' | 'moto_server'): string {
   const entry = (tools as ToolEntry[]).find((t) => t.name === name);
   if (!entry) throw new Error(`${name} is not in the tool table of scripts/toolchain.mjs`);
   const hit = entry.find();
