@@ -7,14 +7,12 @@ import { ReportScanner } from './report-scanner';
 
 /** The reports in a log, in the order they appear. */
 export function parseKernelLog(text: string): KernelReport[] {
-  const scanner = new ReportScanner();
   const reports: KernelReport[] = [];
-  const splitter = new LineSplitter((line) => {
-    for (const r of scanner.push(line)) reports.push(r);
-  });
+  const scanner = new ReportScanner((r) => reports.push(r));
+  const splitter = new LineSplitter((line) => scanner.push(line));
   splitter.write(text);
   splitter.end();
-  reports.push(...scanner.end());
+  scanner.end();
   return reports;
 }
 
@@ -33,16 +31,13 @@ export async function parseKernelLogFile(
   path: string,
   opts: { onReport?: (r: KernelReport) => void; keep?: boolean } = {},
 ): Promise<ParsedLogFile> {
-  const scanner = new ReportScanner();
   const reports: KernelReport[] = [];
   const keep = opts.keep ?? true;
-  const take = (list: KernelReport[]) => {
-    for (const r of list) {
-      opts.onReport?.(r);
-      if (keep) reports.push(r);
-    }
-  };
-  const diagnostics = await readLogLines(path, (line) => take(scanner.push(line)));
-  take(scanner.end());
+  const scanner = new ReportScanner((r) => {
+    opts.onReport?.(r);
+    if (keep) reports.push(r);
+  });
+  const diagnostics = await readLogLines(path, (line) => scanner.push(line));
+  scanner.end();
   return { reports, diagnostics };
 }

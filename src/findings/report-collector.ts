@@ -3,8 +3,8 @@
  * lines of the task or CPU that printed the header, without frames the unwinder doubted,
  * and without the panic tail that repeats the stack.
  */
-import { isContinuationHeader, isStackCarryingInfo, type CompiledFamily } from './compiled-table';
-import { CONSOLE_CONTEXT, isCpuContext, stripConsolePrefix } from './console-line';
+import { isContinuationHeader, type CompiledFamily } from './compiled-table';
+import { CONSOLE_CONTEXT, isCpuContext } from './console-line';
 import { corruptionOf, describe } from './describe';
 import type { KernelReport } from './kernel-report';
 import { typeOfTitle } from './report-types';
@@ -13,15 +13,42 @@ import { frameOfTitle, normalizeTitle } from './title-normalize';
 /** Limits that keep one report, and so the parser, in bounded memory. */
 export const REPORT_LIMITS = {
   /** Lines kept per report. */
-  maxLines: 4000,
+  maxLines: 1000,
   /** Characters kept per report. */
   maxChars: 1 << 20,
   /** Log lines still looked at after another report started (for the corruption check). */
-  tailAfterNext: 1000,
+  tailAfterNext: 200,
 };
 
-/** Seen in the log right after a report: the console reconnected and the report was cut. */
-const CONSOLE_HANGUP = 'serialport: VM disconnected.';
+/** Lines that change how a report is collected. */
+export type LineMark = 'taint' | 'nmi' | 'tail' | 'hangup' | undefined;
+
+const MARKS = /Disabling lock debugging due to kernel taint|Sending NMI from CPU|Kernel panic - not syncing|WARNING: possible circular locking dependency detected|serialport: VM disconnected\./;
+
+/** What a line means for collecting: lock debugging switched off (not part of the report), an NMI backtrace of all CPUs begins, a panic or lockdep tail that repeats the report, or the console disconnected (the report was cut). */
+export function markOf(raw: string): LineMark {
+  const m = MARKS.exec(raw);
+  if (!m) return undefined;
+  if (m[0].startsWith('Disabling')) return 'taint';
+  if (m[0].startsWith('Sending')) return 'nmi';
+  if (m[0].startsWith('serialport')) return 'hangup';
+  return 'tail';
+}
+
+/** One log line, analysed once and shared by every report being collected. */
+export interface LogLine {
+  raw: string;
+  no: number;
+  context: string;
+  /** Without the console prefix. */
+  text: string;
+  questionable: boolean;
+  /** The family of report it opens, if it is a header. */
+  family: CompiledFamily | undefined;
+  /** An informational message with its own stack trace. */
+  carriesStack: boolean;
+  mark: LineMark;
+}
 
 export class ReportCollector {
   readonly lines: string[] = [];
@@ -57,46 +84,42 @@ export class ReportCollector {
     return context === this.context || this.context === '';
   }
 
-  /** Feeds one log line; `header` is the family the line opens a report of, if any. */
-  feed(raw: string, lineNo: number, context: string, header: CompiledFamily | undefined): void {
+  /** Feeds one log line, analysed once for all reports being collected. */
+  feed(line: LogLine): void {
     if (this.done) return;
-    const isHeaderLine = lineNo === this.startLine;
-    if (raw.includes(CONSOLE_HANGUP)) this.hungUp = true;
-    if (!isHeaderLine && this.nextReportAt === 0 && (isStackCarryingInfo(raw) || (header && this.startsAnother(raw, header)))) {
-      this.nextReportAt = lineNo;
+    const isHeaderLine = line.no === this.startLine;
+    if (line.mark === 'hangup') this.hungUp = true;
+    if (!isHeaderLine && this.nextReportAt === 0 && (line.carriesStack || (line.family && this.startsAnother(line.raw, line.family)))) {
+      this.nextReportAt = line.no;
     }
     if (this.nextReportAt !== 0 && ++this.linesSinceNext > REPORT_LIMITS.tailAfterNext) {
       this.done = true;
       return;
     }
-    const { text, questionable } = stripConsolePrefix(raw, context);
     if (!isHeaderLine) {
-      if (questionable) return;
+      if (line.questionable) return;
       // An NMI backtrace of all CPUs belongs to the report whatever CPU prints it.
-      if (context !== this.context && !(this.cpuTraceback && isCpuContext(context))) return;
+      if (line.context !== this.context && !(this.cpuTraceback && isCpuContext(line.context))) return;
     }
     this.textLines++;
     let skipLine = this.skipText;
-    if (raw.includes('Disabling lock debugging due to kernel taint')) {
+    if (line.mark === 'taint') {
       skipLine = true;
-    } else if (raw.includes('Sending NMI from CPU')) {
+    } else if (line.mark === 'nmi') {
       this.cpuTraceback = true;
-    } else if (
-      (raw.includes('Kernel panic - not syncing') || raw.includes('WARNING: possible circular locking dependency detected')) &&
-      this.textLines > this.minLines()
-    ) {
+    } else if (line.mark === 'tail' && this.textLines > this.minLines()) {
       // With panic_on_warn the panic repeats the stack; an oops often triggers a lockdep
       // splat. When the report already has enough lines, the rest is noise.
       this.skipText = true;
       skipLine = true;
     }
     if (!isHeaderLine && skipLine) return;
-    this.lines.push(text);
-    this.chars += text.length + 1;
+    this.lines.push(line.text);
+    this.chars += line.text.length + 1;
     // With a caller id, other reports' lines are filtered out, so the report runs on.
     if (this.nextReportAt === 0 || (this.context !== '' && this.context !== CONSOLE_CONTEXT)) {
       this.titleLines = this.lines.length;
-      this.lastLine = lineNo;
+      this.lastLine = line.no;
     }
     if (this.lines.length >= REPORT_LIMITS.maxLines || this.chars >= REPORT_LIMITS.maxChars) this.done = true;
   }

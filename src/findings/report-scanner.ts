@@ -3,10 +3,10 @@
  * log order. Memory is bounded: a small window of recent lines, and a capped number of
  * reports being collected, each capped in size.
  */
-import { familyOfLine, HEADER_PREFILTER, type CompiledFamily } from './compiled-table';
+import { familyOfLine, HEADER_PREFILTER, isStackCarryingInfo, type CompiledFamily } from './compiled-table';
 import { contextOf, isTaskContext, stripConsolePrefix } from './console-line';
 import type { KernelReport } from './kernel-report';
-import { ReportCollector } from './report-collector';
+import { markOf, ReportCollector, type LogLine } from './report-collector';
 
 /** Reports collected at once; a storm of headers closes the oldest early. */
 const MAX_OPEN_REPORTS = 16;
@@ -16,47 +16,63 @@ const REPLAY_MARK = '** replaying previous printk message **';
 
 export class ReportScanner {
   private collectors: ReportCollector[] = [];
+  /** The last WINDOW lines, as a ring. */
   private window: string[] = [];
-  private pending: { raw: string; no: number } | undefined;
+  private windowAt = 0;
+  private pending: string | undefined;
   private lineNo = 0;
 
-  /** Feeds the next line of the log (without its newline); returns reports now complete. */
-  push(line: string): KernelReport[] {
+  /** `onReport` receives each report as soon as it is complete, in log order. */
+  constructor(private readonly onReport: (r: KernelReport) => void) {}
+
+  /** Feeds the next line of the log (without its newline). */
+  push(line: string): void {
     const raw = line.endsWith('\r') ? line.slice(0, -1) : line;
     this.lineNo++;
     const prev = this.pending;
-    this.pending = { raw, no: this.lineNo };
-    if (prev) this.process(prev.raw, prev.no, raw);
-    return this.drain(false);
+    this.pending = raw;
+    // Each line is looked at once the next one is known (a header may be replayed there).
+    if (prev !== undefined) {
+      this.process(prev, this.lineNo - 1, raw);
+      if (this.collectors.length > 0 && this.collectors[0]!.done) this.drain(false);
+    }
   }
 
   /** Ends the log: every report still being collected is complete. */
-  end(): KernelReport[] {
-    if (this.pending) this.process(this.pending.raw, this.pending.no, undefined);
+  end(): void {
+    if (this.pending !== undefined) this.process(this.pending, this.lineNo, undefined);
     this.pending = undefined;
-    return this.drain(true);
+    this.drain(true);
   }
 
   private process(raw: string, no: number, next: string | undefined): void {
+    const candidate = HEADER_PREFILTER.test(raw);
     let family: CompiledFamily | undefined;
     // A header the console cut off and printed again on the next line is the same report.
-    if (HEADER_PREFILTER.test(raw) && !(next !== undefined && next.includes(REPLAY_MARK))) family = familyOfLine(raw);
+    if (candidate && !(next !== undefined && next.includes(REPLAY_MARK))) family = familyOfLine(raw);
     if (family !== undefined || this.collectors.length > 0) {
       const context = contextOf(raw);
-      for (const c of this.collectors) c.feed(raw, no, context, family);
-      if (family !== undefined && !this.continues(raw, family, context)) this.open(family, raw, no, context);
+      const { text, questionable } = stripConsolePrefix(raw, context);
+      const line: LogLine = {
+        raw, no, context, text, questionable, family,
+        carriesStack: candidate && isStackCarryingInfo(raw),
+        mark: markOf(raw),
+      };
+      for (const c of this.collectors) c.feed(line);
+      if (family !== undefined && !this.continues(raw, family, context)) this.open(line, family);
     }
-    this.window.push(raw);
-    if (this.window.length > WINDOW) this.window.shift();
+    if (this.window.length < WINDOW) this.window.push(raw);
+    else this.window[this.windowAt] = raw;
+    this.windowAt = (this.windowAt + 1) % WINDOW;
   }
 
   private continues(raw: string, family: CompiledFamily, context: string): boolean {
     return this.collectors.some((c) => c.open && c.accepts(context) && !c.startsAnother(raw, family));
   }
 
-  private open(family: CompiledFamily, raw: string, no: number, context: string): void {
-    const collector = new ReportCollector(family, no, context, raw, this.prefixFor(context));
-    collector.feed(raw, no, context, family);
+  private open(line: LogLine, family: CompiledFamily): void {
+    const collector = new ReportCollector(family, line.no, line.context, line.raw, this.prefixFor(line.context));
+    collector.feed(line);
     this.collectors.push(collector);
     const live = this.collectors.filter((c) => !c.done);
     if (live.length > MAX_OPEN_REPORTS) live[0]!.done = true;
@@ -65,7 +81,8 @@ export class ReportScanner {
   private prefixFor(context: string): string[] {
     const max = isTaskContext(context) ? WINDOW : 5;
     const lines: string[] = [];
-    for (const raw of this.window) {
+    const ordered = [...this.window.slice(this.windowAt), ...this.window.slice(0, this.windowAt)];
+    for (const raw of ordered) {
       if (contextOf(raw) !== context) continue;
       const { text, questionable } = stripConsolePrefix(raw, context);
       if (text.length > 0 && !questionable) lines.push(text);
@@ -73,11 +90,9 @@ export class ReportScanner {
     return lines.slice(-max);
   }
 
-  private drain(all: boolean): KernelReport[] {
-    const out: KernelReport[] = [];
+  private drain(all: boolean): void {
     while (this.collectors.length > 0 && (all || this.collectors[0]!.done)) {
-      out.push(this.collectors.shift()!.finish());
+      this.onReport(this.collectors.shift()!.finish());
     }
-    return out;
   }
 }
