@@ -1,7 +1,8 @@
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { CloudCycleState } from '../../src/cycle-state';
 import { eventually, startCycle, testClient, uniqueQueue, withWorkers } from '../support/engine';
+import { recordHistories } from '../support/histories';
 import { scriptedProvider, stepsCalled } from '../support/scripted-provider';
 
 const quickSoak = { durationSeconds: 3, checkIntervalSeconds: 1, scanIntervalSeconds: 2 };
@@ -18,10 +19,19 @@ async function refusal(p: Promise<unknown>): Promise<string> {
   return String((err as WorkflowUpdateFailedError).cause?.message);
 }
 
+let lastQueue: string | undefined;
+afterEach(async (ctx) => {
+  if (!lastQueue) return;
+  const client = await testClient();
+  const name = ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+  await recordHistories(client, name, [`${lastQueue}-cycle`, `${lastQueue}-cycle.local-kasan`]);
+  lastQueue = undefined;
+});
+
 describe('cloudCycle on a real Temporal server', () => {
   it('runs every step in order, soaks in a loop of checks, tears down once and reports clean', async () => {
     const client = await testClient();
-    const taskQueue = uniqueQueue('happy');
+    const taskQueue = lastQueue = uniqueQueue('happy');
     const local = scriptedProvider();
     const result = await withWorkers({ taskQueue, clouds: ['local'], providers: { local } }, async () => {
       const h = await startCycle(client, { rc: 'v1.0.0-rc1', taskQueue, soak: quickSoak });
@@ -42,7 +52,7 @@ describe('cloudCycle on a real Temporal server', () => {
 
   it('fans out one child per cloud and flavor and folds their verdicts', async () => {
     const client = await testClient();
-    const taskQueue = uniqueQueue('fanout');
+    const taskQueue = lastQueue = uniqueQueue('fanout');
     const local = scriptedProvider();
     const aws = scriptedProvider({ cloud: 'aws' });
     const result = await withWorkers({ taskQueue, clouds: ['local', 'aws'], providers: { local, aws } }, async () => {
@@ -56,7 +66,7 @@ describe('cloudCycle on a real Temporal server', () => {
 
   it('retries an InfraError by the profile, without parking', async () => {
     const client = await testClient();
-    const taskQueue = uniqueQueue('infra');
+    const taskQueue = lastQueue = uniqueQueue('infra');
     const local = scriptedProvider({ script: { 'image-bake': { fail: ['infra'] } } });
     const result = await withWorkers({ taskQueue, clouds: ['local'], providers: { local } }, async () => {
       const h = await startCycle(client, { rc: 'v1.0.0-rc1', taskQueue, soak: { ...quickSoak, durationSeconds: 0 } });
@@ -71,7 +81,7 @@ describe('cloudCycle on a real Temporal server', () => {
 
   it('does not retry a UserError: the cycle parks, retryStep with a new input completes it', async () => {
     const client = await testClient();
-    const taskQueue = uniqueQueue('user');
+    const taskQueue = lastQueue = uniqueQueue('user');
     const local = scriptedProvider({ script: { deploy: { fail: ['user'] } } });
     await withWorkers({ taskQueue, clouds: ['local'], providers: { local } }, async () => {
       const h = await startCycle(client, { rc: 'v1.0.0-rc1', taskQueue, soak: { ...quickSoak, durationSeconds: 0 } });
@@ -99,7 +109,7 @@ describe('cloudCycle on a real Temporal server', () => {
 
   it('parks and skips a skippable step', async () => {
     const client = await testClient();
-    const taskQueue = uniqueQueue('skip');
+    const taskQueue = lastQueue = uniqueQueue('skip');
     const local = scriptedProvider({ script: { 'version-publish': { fail: ['user'] } } });
     await withWorkers({ taskQueue, clouds: ['local'], providers: { local } }, async () => {
       const h = await startCycle(client, { rc: 'v1.0.0-rc1', taskQueue, soak: { ...quickSoak, durationSeconds: 0 } });
@@ -115,7 +125,7 @@ describe('cloudCycle on a real Temporal server', () => {
 
   it('abort while parked tears down exactly once and fails the cycle as aborted', async () => {
     const client = await testClient();
-    const taskQueue = uniqueQueue('abort');
+    const taskQueue = lastQueue = uniqueQueue('abort');
     const local = scriptedProvider({ script: { deploy: { fail: ['user'] } } });
     await withWorkers({ taskQueue, clouds: ['local'], providers: { local } }, async () => {
       const h = await startCycle(client, { rc: 'v1.0.0-rc1', taskQueue, soak: quickSoak });
@@ -132,7 +142,7 @@ describe('cloudCycle on a real Temporal server', () => {
 
   it('refuses to skip a step later steps need; an abort before provisioning tears nothing down', async () => {
     const client = await testClient();
-    const taskQueue = uniqueQueue('noskip');
+    const taskQueue = lastQueue = uniqueQueue('noskip');
     const local = scriptedProvider({ script: { 'kernel-build': { fail: ['user'] } } });
     await withWorkers({ taskQueue, clouds: ['local'], providers: { local } }, async () => {
       const h = await startCycle(client, { rc: 'v1.0.0-rc1', taskQueue, soak: quickSoak });
@@ -148,7 +158,7 @@ describe('cloudCycle on a real Temporal server', () => {
 
   it('aborts and tears down by itself after operatorTimeout', async () => {
     const client = await testClient();
-    const taskQueue = uniqueQueue('timeout');
+    const taskQueue = lastQueue = uniqueQueue('timeout');
     const local = scriptedProvider({ script: { soakCheck: { fail: ['user'] } } });
     await withWorkers({ taskQueue, clouds: ['local'], providers: { local } }, async () => {
       const h = await startCycle(client, { rc: 'v1.0.0-rc1', taskQueue, soak: quickSoak, operatorTimeoutSeconds: 2 });
@@ -162,7 +172,7 @@ describe('cloudCycle on a real Temporal server', () => {
 
   it('cancel during soak stops the soak and tears down exactly once', async () => {
     const client = await testClient();
-    const taskQueue = uniqueQueue('cancel');
+    const taskQueue = lastQueue = uniqueQueue('cancel');
     const local = scriptedProvider();
     await withWorkers({ taskQueue, clouds: ['local'], providers: { local } }, async () => {
       const h = await startCycle(client, { rc: 'v1.0.0-rc1', taskQueue, soak: { durationSeconds: 600, checkIntervalSeconds: 1, scanIntervalSeconds: 0 } });
@@ -179,7 +189,7 @@ describe('cloudCycle on a real Temporal server', () => {
 
   it('a panic ends the soak early and is a result, not an error', async () => {
     const client = await testClient();
-    const taskQueue = uniqueQueue('panic');
+    const taskQueue = lastQueue = uniqueQueue('panic');
     const local = scriptedProvider({ panicAtTick: 2 });
     const result = await withWorkers({ taskQueue, clouds: ['local'], providers: { local } }, async () => {
       const h = await startCycle(client, { rc: 'v1.0.0-rc1', taskQueue, soak: { durationSeconds: 60, checkIntervalSeconds: 1, scanIntervalSeconds: 0 } });
@@ -194,7 +204,7 @@ describe('cloudCycle on a real Temporal server', () => {
 
   it('keeps the cluster when the teardown policy says so', async () => {
     const client = await testClient();
-    const taskQueue = uniqueQueue('keep');
+    const taskQueue = lastQueue = uniqueQueue('keep');
     const local = scriptedProvider();
     await withWorkers({ taskQueue, clouds: ['local'], providers: { local } }, async () => {
       const h = await startCycle(client, { rc: 'v1.0.0-rc1', taskQueue, teardown: 'keep', soak: { ...quickSoak, durationSeconds: 0 } });
@@ -205,7 +215,7 @@ describe('cloudCycle on a real Temporal server', () => {
 
   it('refuses invalid input from the UI with the field names', async () => {
     const client = await testClient();
-    const taskQueue = uniqueQueue('invalid');
+    const taskQueue = lastQueue = uniqueQueue('invalid');
     await withWorkers({ taskQueue, clouds: [], providers: {} }, async () => {
       const h = await startCycle(client, { rc: 'not-a-version', taskQueue, clouds: ['mars' as never], soak: { durationSeconds: -3 } as never });
       const err = await h.result().catch((e: WorkflowFailedError) => e);
