@@ -140,7 +140,7 @@ describe('guest channel faults', () => {
     const sock = await listen(() => undefined);
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 100);
-    const err = await errorOf(guestCommand(sock, 'scan 5', { timeoutMs: 60_000, signal: ac.signal }));
+    const err = await errorOf(guestCommand(sock, 'scan 5', { timeoutMs: 60_000, io: { signal: ac.signal, progress: () => undefined } }));
     expect(isInfraError(err)).toBe(true);
     expect((err as Error).message).toMatch(/cancelled/);
   });

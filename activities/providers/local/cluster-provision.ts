@@ -159,7 +159,7 @@ async function startVm(
 /** Whether a running VM's agent answers: a VM reused from an earlier attempt must be up. */
 async function answers(socket: string, timeoutMs: number, io: StepIO): Promise<boolean> {
   try {
-    await guestCommand(socket, 'ping', { timeoutMs, signal: io.signal });
+    await guestCommand(socket, 'ping', { timeoutMs, io });
     return true;
   } catch {
     return false;

@@ -48,7 +48,7 @@ export async function localDeploy(input: DeployInput, io: StepIO, deps: LocalDep
 
 async function send(socket: string, command: string, timeoutMs: number, io: StepIO, field: string, node: string): Promise<string> {
   try {
-    return await guestCommand(socket, command, { timeoutMs, signal: io.signal });
+    return await guestCommand(socket, command, { timeoutMs, io });
   } catch (err) {
     if (err instanceof GuestCommandError) {
       throw new UserError(`${node}: ${err.reply}`, field, 'check the module name, its parameters and the workload in the manifest');

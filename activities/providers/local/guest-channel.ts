@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createConnection } from 'node:net';
+import type { StepIO } from '../../../src/contract';
 import { InfraError } from '../../../src/errors';
 
 /** The guest agent answered `<id> err <text>`: the command ran and failed inside the guest. */
@@ -16,9 +17,14 @@ export class GuestCommandError extends Error {
 
 export interface GuestCommandOptions {
   timeoutMs: number;
-  /** Stops waiting (and closes the connection) when aborted. */
-  signal?: AbortSignal | undefined;
+  /**
+   * The calling step: its cancellation stops the wait (and closes the connection), and its
+   * heartbeat keeps beating while a long command (a kmemleak scan, an insmod) runs.
+   */
+  io?: Pick<StepIO, 'signal' | 'progress'> | undefined;
 }
+
+const HEARTBEAT_EVERY_MS = 10_000;
 
 /**
  * Sends one command to the guest agent over the VM's control socket (ttyS1) and returns the
@@ -37,7 +43,8 @@ export function guestCommand(socket: string, command: string, opts: GuestCommand
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onAbort);
+      clearInterval(beat);
+      signal?.removeEventListener('abort', onAbort);
       conn.destroy();
       if (err) reject(err);
       else resolve(value ?? '');
@@ -46,9 +53,15 @@ export function guestCommand(socket: string, command: string, opts: GuestCommand
       () => finish(new InfraError(`the guest agent did not answer "${command}" within ${opts.timeoutMs / 1000} s (socket ${socket})`)),
       opts.timeoutMs,
     );
+    const started = Date.now();
+    const beat = setInterval(
+      () => opts.io?.progress({ message: `waiting for the guest: ${command} (${Math.round((Date.now() - started) / 1000)} s)` }),
+      HEARTBEAT_EVERY_MS,
+    );
+    const signal = opts.io?.signal;
     const onAbort = () => finish(new InfraError(`guest command "${command}" was abandoned: the step was cancelled`));
-    if (opts.signal?.aborted) return onAbort();
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
     conn.setEncoding('utf8');
     conn.on('connect', () => {
       // The leading newline ends whatever half line an interrupted earlier client left behind.

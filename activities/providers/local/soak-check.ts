@@ -49,7 +49,7 @@ async function checkNode(node: NodeInfo, input: SoakCheckInput, io: StepIO, deps
   let healthy = true;
   try {
     io.progress({ message: `check ${input.tick}: ${node.name}: ping` });
-    const uptime = await guestCommand(paths.socket, 'ping', { timeoutMs: PING_TIMEOUT_MS, signal: io.signal });
+    const uptime = await guestCommand(paths.socket, 'ping', { timeoutMs: PING_TIMEOUT_MS, io });
     parts.unshift(`up ${uptime} s`);
   } catch (err) {
     healthy = false;
@@ -58,7 +58,7 @@ async function checkNode(node: NodeInfo, input: SoakCheckInput, io: StepIO, deps
   if (input.scan && healthy) {
     io.progress({ message: `check ${input.tick}: ${node.name}: kmemleak double scan` });
     try {
-      parts.push(`kmemleak ${await guestCommand(paths.socket, `scan ${SCAN_PAUSE_S}`, { timeoutMs: SCAN_TIMEOUT_MS, signal: io.signal })}`);
+      parts.push(`kmemleak ${await guestCommand(paths.socket, `scan ${SCAN_PAUSE_S}`, { timeoutMs: SCAN_TIMEOUT_MS, io })}`);
     } catch (err) {
       if (!(err instanceof GuestCommandError)) throw err;
       parts.push(`kmemleak scan failed: ${err.reply}`);

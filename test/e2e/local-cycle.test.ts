@@ -1,0 +1,116 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLocalProvider } from '../../activities/providers/local/index';
+import { qemuProcessesWith, safeId } from '../../activities/providers/local/vm-state';
+import { localArtifactStore } from '../../src/artifacts/store';
+import type { CloudProvider } from '../../src/contract';
+import type { CloudCycleResult, CloudCycleState } from '../../src/cycle-state';
+import { cacheDir } from '../../src/paths';
+import { localRegistry } from '../../src/registry/local-registry';
+import { eventually, startCycle, testClient, uniqueQueue, withWorkers } from '../support/engine';
+
+// The full cycle on the local cloud through the real dev server: real kernel, real qemu VMs,
+// the example module's planted bugs found on the nodes that ran them. State is private to this
+// run; the kernel cache is the machine's, so only the first run ever builds a kernel.
+
+const TITLES = {
+  uaf: 'KASAN: use-after-free Read in kbug_uaf_read',
+  leak: 'memory leak in kbug_leak_alloc',
+  deadlock: /^possible deadlock in kbug_/,
+};
+
+let home: string;
+let provider: CloudProvider;
+let client: Client;
+
+beforeAll(async () => {
+  home = mkdtempSync(join(tmpdir(), 'rcdebug-e2e-'));
+  provider = createLocalProvider({
+    artifacts: localArtifactStore(join(home, 'artifacts')),
+    registry: localRegistry(join(home, 'registry')),
+    stateDir: join(home, 'local'),
+    cacheDir: cacheDir(),
+  });
+  client = await testClient();
+});
+
+afterAll(async () => {
+  await client?.connection.close();
+  if (home) rmSync(home, { recursive: true, force: true });
+});
+
+const cycleInput = (taskQueue: string, durationSeconds: number) => ({
+  rc: 'v0.1.0-rc1',
+  taskQueue,
+  clouds: ['local' as const],
+  flavors: ['kasan' as const],
+  manifest: 'manifests/local-demo.yaml',
+  soak: { durationSeconds, checkIntervalSeconds: 20, scanIntervalSeconds: durationSeconds },
+  // A failing step must fail the test, not wait a day for an operator.
+  operatorTimeoutSeconds: 5,
+});
+
+/** Runs one cycle to its end and returns the local/kasan child's result. */
+async function runCycle(name: string): Promise<CloudCycleResult> {
+  const taskQueue = uniqueQueue(name);
+  return withWorkers({ taskQueue, clouds: ['local'], providers: { local: provider } }, async () => {
+    const handle = await startCycle(client, cycleInput(taskQueue, 60));
+    await handle.result();
+    return (await client.workflow.getHandle(`${handle.workflowId}.local-kasan`).result()) as CloudCycleResult;
+  });
+}
+
+const stepOutput = (r: CloudCycleResult, step: string) => r.steps.find((s) => s.name === step)?.output as Record<string, unknown> | undefined;
+
+describe('local cloud end to end', () => {
+  it('a cold cycle finds each planted bug on its node only, and the clean node is clean', async () => {
+    const started = Date.now();
+    const r = await runCycle('e2e-local-cold');
+    console.log(`cold cycle: ${((Date.now() - started) / 1000).toFixed(0)} s; steps: ${r.steps.map((s) => `${s.name} ${((s.durationMs ?? 0) / 1000).toFixed(0)}s`).join(', ')}`);
+    expect(r.error).toBeUndefined();
+    expect(r.verdict).toBe('findings');
+    const findings = r.harvest?.findings ?? [];
+    const nodesOf = (title: string | RegExp) => findings.filter((f) => (typeof title === 'string' ? f.title === title : title.test(f.title))).map((f) => f.nodes);
+    expect(nodesOf(TITLES.uaf)).toEqual([['node-uaf']]);
+    expect(nodesOf(TITLES.leak)).toEqual([['node-uaf']]);
+    expect(nodesOf(TITLES.deadlock)).toEqual([['node-deadlock']]);
+    expect(findings.filter((f) => f.nodes.includes('node-clean'))).toEqual([]);
+    expect(r.harvest?.nodes).toEqual({ 'node-uaf': 'findings', 'node-deadlock': 'findings', 'node-clean': 'clean' });
+    expect(stepOutput(r, 'teardown')?.removed).toEqual(expect.arrayContaining(['vm:node-uaf', 'vm:node-deadlock', 'vm:node-clean']));
+    expect(qemuProcessesWith(safeId(r.cycleId))).toEqual([]);
+  }, 3_600_000);
+
+  it('the same cycle again: kernel-build and image-bake are cache hits', async () => {
+    const started = Date.now();
+    const r = await runCycle('e2e-local-warm');
+    console.log(`warm cycle: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    expect(r.error).toBeUndefined();
+    expect(stepOutput(r, 'kernel-build')?.cacheHit).toBe(true);
+    expect(stepOutput(r, 'image-bake')?.cacheHit).toBe(true);
+    expect(r.verdict).toBe('findings');
+  }, 1_800_000);
+
+  it('a cycle cancelled during the soak tears down: no qemu of it is left', async () => {
+    const taskQueue = uniqueQueue('e2e-local-cancel');
+    await withWorkers({ taskQueue, clouds: ['local'], providers: { local: provider } }, async () => {
+      const handle = await startCycle(client, cycleInput(taskQueue, 1_800));
+      const childId = `${handle.workflowId}.local-kasan`;
+      const child = client.workflow.getHandle(childId);
+      await eventually(
+        async () => (await child.query<CloudCycleState>('state')).currentStep === 'soak',
+        1_200_000,
+        'the soak to start',
+      );
+      expect(qemuProcessesWith(safeId(childId)).length).toBe(3);
+      await handle.cancel();
+      await handle.result().catch((e: unknown) => e);
+      const state = await child.query<CloudCycleState>('state');
+      expect(state.teardown).toBe('done');
+      expect(state.steps.find((s) => s.name === 'teardown')?.status).toBe('succeeded');
+      expect(qemuProcessesWith(safeId(childId))).toEqual([]);
+    });
+  }, 1_800_000);
+});
