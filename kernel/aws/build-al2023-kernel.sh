@@ -82,7 +82,8 @@ if [[ -n "$SOURCE_NVR" && "$SOURCE_NVR" != "$RUNNING_NVR" ]]; then
   exit 1
 fi
 SOURCE_NVR=$RUNNING_NVR
-BASE_CONFIG="/lib/modules/$RUNNING/config"
+# RCDEBUG_BASE_CONFIG replaces the running kernel's config (tests use it).
+BASE_CONFIG=${RCDEBUG_BASE_CONFIG:-/lib/modules/$RUNNING/config}
 [[ -r "$BASE_CONFIG" ]] || BASE_CONFIG="/boot/config-$RUNNING"
 log "source package $SOURCE_NVR, base config $BASE_CONFIG"
 
@@ -126,8 +127,14 @@ rpmbuild -bp --nodeps --define "_topdir $TOPDIR" "$SPEC" > "$OUT/rpmbuild-prep.l
   tail -n 50 "$OUT/rpmbuild-prep.log"
   exit 1
 }
-SRC=$(dirname "$(find "$TOPDIR/BUILD" -maxdepth 4 -name Kbuild -path '*/linux*/Kbuild' -printf '%d %p\n' | sort -n | head -n1 | cut -d' ' -f2)")
-[[ -f "$SRC/Makefile" && -d "$SRC/arch/x86" ]] || { log "no kernel tree found under $TOPDIR/BUILD"; exit 1; }
+# The tree's directory name depends on the spec and the rpm version: take the shallowest
+# directory that looks like a kernel tree.
+SRC=
+while read -r _depth kbuild; do
+  dir=$(dirname "$kbuild")
+  if [[ -f "$dir/Makefile" && -f "$dir/Kconfig" && -d "$dir/arch/x86" ]]; then SRC=$dir; break; fi
+done < <(find "$TOPDIR/BUILD" -maxdepth 4 -name Kbuild -printf '%d %p\n' | sort -n)
+[[ -n "$SRC" ]] || { log "no kernel tree found under $TOPDIR/BUILD"; exit 1; }
 log "kernel tree $SRC ($(make -s -C "$SRC" kernelversion))"
 
 STAGE=config
