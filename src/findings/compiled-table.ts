@@ -4,7 +4,7 @@
  */
 import type { ReportFamily, ReportFormat, StackRule } from './format-types';
 import { compilePattern, PARSE_STACK } from './patterns';
-import { CONTINUATION_HEADERS, REPORT_FAMILIES, STACK_CARRYING_INFO } from './report-formats';
+import { CONSOLE_HANGUP, CONTINUATION_HEADERS, REPORT_FAMILIES, STACK_CARRYING_INFO } from './report-formats';
 import { SKIP_FRAMES, type FrameExtractor } from './stack-rules';
 
 /** One step of a compiled stack rule: a pattern to find, or "parse a stack here". */
@@ -66,9 +66,12 @@ export function compileFamily(family: ReportFamily): CompiledFamily {
 /** Every family, compiled, in table order. */
 export const FAMILIES: readonly CompiledFamily[] = REPORT_FAMILIES.map(compileFamily);
 
-/** One test that every possibly interesting line passes and almost every boot line fails. */
+/**
+ * One test that every possibly interesting line passes and almost every boot line fails:
+ * report headers, messages with their own stacks, and the console hang-up notice.
+ */
 export const HEADER_PREFILTER = new RegExp(
-  [...REPORT_FAMILIES.map((f) => f.header), ...STACK_CARRYING_INFO].map(escapeRegExp).join('|'),
+  [...REPORT_FAMILIES.map((f) => f.header), ...STACK_CARRYING_INFO, CONSOLE_HANGUP].map(escapeRegExp).join('|'),
 );
 
 /** The family a line opens, if it opens one (the first family whose header it holds and does not ignore). */

@@ -16,8 +16,10 @@ export const REPORT_LIMITS = {
   maxLines: 1000,
   /** Characters kept per report. */
   maxChars: 1 << 20,
-  /** Log lines still looked at after another report started (for the corruption check). */
+  /** Without a caller id: log lines still looked at after another report started (for the corruption check). */
   tailAfterNext: 200,
+  /** Log lines looked at in all, whatever their context. */
+  maxSpan: 5000,
 };
 
 /** Lines that change how a report is collected. */
@@ -74,6 +76,11 @@ export class ReportCollector {
     this.lastLine = startLine;
   }
 
+  /** Lines carry the id of the task or CPU that printed them (CONFIG_PRINTK_CALLER). */
+  private get hasCallerId(): boolean {
+    return this.context !== '' && this.context !== CONSOLE_CONTEXT;
+  }
+
   /** True while no other report has begun: a continuation header still belongs here. */
   get open(): boolean {
     return !this.done && this.nextReportAt === 0;
@@ -84,6 +91,20 @@ export class ReportCollector {
     return context === this.context || this.context === '';
   }
 
+  /** Whether a plain line (no header, no mark) with this context can belong to the report. */
+  wants(context: string): boolean {
+    return !this.done && (context === this.context || (this.cpuTraceback && isCpuContext(context)));
+  }
+
+  /** Counts a line that cannot belong to the report (see `wants`); returns false once the report is complete. */
+  skip(lineNo: number): boolean {
+    if (this.done) return false;
+    // With a caller id the report's own lines keep coming between other reports' lines.
+    const tailEnds = this.nextReportAt !== 0 && !this.hasCallerId && ++this.linesSinceNext > REPORT_LIMITS.tailAfterNext;
+    if (tailEnds || lineNo - this.startLine > REPORT_LIMITS.maxSpan) this.done = true;
+    return !this.done;
+  }
+
   /** Feeds one log line, analysed once for all reports being collected. */
   feed(line: LogLine): void {
     if (this.done) return;
@@ -92,10 +113,7 @@ export class ReportCollector {
     if (!isHeaderLine && this.nextReportAt === 0 && (line.carriesStack || (line.family && this.startsAnother(line.raw, line.family)))) {
       this.nextReportAt = line.no;
     }
-    if (this.nextReportAt !== 0 && ++this.linesSinceNext > REPORT_LIMITS.tailAfterNext) {
-      this.done = true;
-      return;
-    }
+    if (!this.skip(line.no)) return;
     if (!isHeaderLine) {
       if (line.questionable) return;
       // An NMI backtrace of all CPUs belongs to the report whatever CPU prints it.
@@ -117,7 +135,7 @@ export class ReportCollector {
     this.lines.push(line.text);
     this.chars += line.text.length + 1;
     // With a caller id, other reports' lines are filtered out, so the report runs on.
-    if (this.nextReportAt === 0 || (this.context !== '' && this.context !== CONSOLE_CONTEXT)) {
+    if (this.nextReportAt === 0 || this.hasCallerId) {
       this.titleLines = this.lines.length;
       this.lastLine = line.no;
     }

@@ -500,3 +500,6 @@ export const STACK_CARRYING_INFO: readonly string[] = [
   'FAULT_INJECTION: forcing a failure',
   'FAULT_FLAG_ALLOW_RETRY missing',
 ];
+
+/** Printed when the console connection of a VM dropped: a report around it was cut. */
+export const CONSOLE_HANGUP = 'serialport: VM disconnected.';

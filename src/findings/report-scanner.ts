@@ -52,6 +52,12 @@ export class ReportScanner {
     if (candidate && !(next !== undefined && next.includes(REPLAY_MARK))) family = familyOfLine(raw);
     if (family !== undefined || this.collectors.length > 0) {
       const context = contextOf(raw);
+      if (!candidate && !this.collectors.some((c) => c.wants(context))) {
+        // Another task's or CPU's ordinary line: no report takes it.
+        for (const c of this.collectors) c.skip(no);
+        this.remember(raw);
+        return;
+      }
       const { text, questionable } = stripConsolePrefix(raw, context);
       const line: LogLine = {
         raw, no, context, text, questionable, family,
@@ -61,6 +67,10 @@ export class ReportScanner {
       for (const c of this.collectors) c.feed(line);
       if (family !== undefined && !this.continues(raw, family, context)) this.open(line, family);
     }
+    this.remember(raw);
+  }
+
+  private remember(raw: string): void {
     if (this.window.length < WINDOW) this.window.push(raw);
     else this.window[this.windowAt] = raw;
     this.windowAt = (this.windowAt + 1) % WINDOW;
