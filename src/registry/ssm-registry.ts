@@ -204,7 +204,7 @@ export function ssmRegistry(ssm: SSMClient, opts: SsmRegistryOptions = {}): SsmR
     async rollback(cloud, flavor, inputDigest) {
       const target = (await history(cloud, flavor)).find((r) => r.inputDigest === inputDigest);
       if (!target) {
-        throw new UserError(`no ${cloud}/${flavor} record has input digest ${inputDigest}: pick one from \`rcdebug janitor registry --cloud ${cloud} --flavor ${flavor}\``, 'inputDigest');
+        throw new UserError(`no ${cloud}/${flavor} record has input digest ${inputDigest}: pick one from \`rcdebug janitor registry --flavor ${flavor}\``, 'inputDigest');
       }
       const latest = latestPath(cloud, flavor);
       const current = await getMany([latest]);
