@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localClusterProvision } from '../../activities/providers/local/cluster-provision';
 import type { LocalDeps } from '../../activities/providers/local/deps';
@@ -54,6 +55,10 @@ describe('local runtime on real VMs', () => {
       expect(readFileSync(new URL(n.console), 'utf8')).toContain('rcdebug-guest: ready');
       expect(Number(await guestCommand(vmPaths(deps, ctx.cycleId, n.name).socket, 'ping', { timeoutMs: 30_000 }))).toBeGreaterThan(0);
     }
+    // The KVM/TCG decision is kept with its reason for the next provisions.
+    const probe = JSON.parse(readFileSync(join(deps.stateDir, 'kvm-probe.json'), 'utf8')) as { accel: string; reason: string };
+    expect(probe.accel).toBe(cluster.details.accel);
+    expect(probe.reason).toBe(cluster.details.accelReason);
     expect(cluster.details.append).toContain('console=ttyS0 panic=-1');
     expect(cluster.details.append).toContain('kasan.fault=report');
   }, 600_000);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { StepIO } from '../../../src/contract';
 import { runTool } from '../../../src/exec/run-tool';
 import type { LocalDeps } from './deps';
-import { guestAppend, qemuBinary, readFrom, type Accel } from './qemu';
+import { READY_MARKER, guestAppend, qemuBinary, readFrom, type Accel } from './qemu';
 
 /** What the probe decided, and why (shown in provision details and docs). */
 export interface AccelChoice {
@@ -38,7 +38,7 @@ let memo: AccelChoice | undefined;
 export async function chooseAccel(deps: Pick<LocalDeps, 'stateDir'>, kernel: string, initrd: string, io?: StepIO): Promise<AccelChoice> {
   const forced = process.env.RCDEBUG_ACCEL;
   if (forced === 'kvm' || forced === 'tcg') {
-    return { accel: forced, cpu: forced === 'kvm' ? 'host' : TCG_CPU, reason: `forced by RCDEBUG_ACCEL=${forced}`, probedAt: new Date().toISOString() };
+    return { accel: forced, cpu: forced === 'kvm' ? 'qemu64' : TCG_CPU, reason: `forced by RCDEBUG_ACCEL=${forced}`, probedAt: new Date().toISOString() };
   }
   if (memo && Date.now() - Date.parse(memo.probedAt) < PROBE_TTL_MS) return memo;
   const cacheFile = join(deps.stateDir, 'kvm-probe.json');
@@ -59,6 +59,9 @@ export function forgetAccelChoice(): void {
   memo = undefined;
 }
 
+/** CPU models a KVM guest is tried with: `host` first; some nested hosts refuse its MSRs. */
+const KVM_CPUS = ['host', 'qemu64'];
+
 async function probe(deps: Pick<LocalDeps, 'stateDir'>, kernel: string, initrd: string, io?: StepIO): Promise<AccelChoice> {
   const probedAt = new Date().toISOString();
   try {
@@ -66,7 +69,24 @@ async function probe(deps: Pick<LocalDeps, 'stateDir'>, kernel: string, initrd: 
   } catch {
     return { accel: 'tcg', cpu: TCG_CPU, reason: '/dev/kvm is missing or not accessible', probedAt };
   }
-  const dir = join(deps.stateDir, `kvm-probe-${process.pid}`);
+  const reasons: string[] = [];
+  for (const cpu of KVM_CPUS) {
+    const outcome = await bootUnderKvm(deps, kernel, initrd, cpu, io);
+    if (outcome.ok) return { accel: 'kvm', cpu, reason: outcome.reason, probedAt };
+    reasons.push(`-cpu ${cpu}: ${outcome.reason}`);
+  }
+  return { accel: 'tcg', cpu: TCG_CPU, reason: `KVM does not boot a guest here (${reasons.join('; ')})`, probedAt };
+}
+
+/** One short boot of the cycle's kernel under KVM with a CPU model. */
+async function bootUnderKvm(
+  deps: Pick<LocalDeps, 'stateDir'>,
+  kernel: string,
+  initrd: string,
+  cpu: string,
+  io?: StepIO,
+): Promise<{ ok: boolean; reason: string }> {
+  const dir = join(deps.stateDir, `kvm-probe-${process.pid}-${cpu}`);
   await mkdir(dir, { recursive: true });
   const consoleFile = join(dir, 'console.log');
   const stop = new AbortController();
@@ -74,7 +94,7 @@ async function probe(deps: Pick<LocalDeps, 'stateDir'>, kernel: string, initrd: 
   const run = runTool({
     cmd: qemuBinary(),
     args: [
-      '-accel', 'kvm', '-cpu', 'host', '-m', '512', '-smp', '1',
+      '-accel', 'kvm', '-cpu', cpu, '-m', '512', '-smp', '1',
       '-kernel', kernel, '-initrd', initrd, '-append', guestAppend(''),
       '-no-reboot', '-nodefaults', '-display', 'none', '-serial', `file:${consoleFile}`,
     ],
@@ -86,31 +106,32 @@ async function probe(deps: Pick<LocalDeps, 'stateDir'>, kernel: string, initrd: 
     () => 'exited' as const,
   );
   const started = Date.now();
-  let verdict: AccelChoice;
+  let outcome: { ok: boolean; reason: string };
   for (;;) {
     const text = await readFrom(consoleFile, 0);
     const elapsed = Date.now() - started;
-    if (text.includes('rcdebug-guest: ready')) {
-      verdict = { accel: 'kvm', cpu: 'host', reason: `a KVM guest reached the agent in ${elapsed} ms`, probedAt };
+    if (text.includes(READY_MARKER)) {
+      outcome = { ok: true, reason: `a KVM guest (-cpu ${cpu}) reached the agent in ${elapsed} ms` };
       break;
     }
     const exited = await Promise.race([run, new Promise<undefined>((r) => setTimeout(() => r(undefined), 250))]);
     if (exited) {
-      verdict = { accel: 'tcg', cpu: TCG_CPU, reason: 'qemu with KVM exited before the guest was ready', probedAt };
+      outcome = { ok: false, reason: 'qemu exited before the guest was ready' };
       break;
     }
     if (!text.includes(BANNER) && elapsed > BANNER_TIMEOUT_MS) {
-      verdict = { accel: 'tcg', cpu: TCG_CPU, reason: `a KVM guest printed nothing in ${BANNER_TIMEOUT_MS / 1000} s (KVM hangs here)`, probedAt };
+      outcome = { ok: false, reason: `the guest printed nothing in ${BANNER_TIMEOUT_MS / 1000} s` };
       break;
     }
     if (elapsed > READY_TIMEOUT_MS) {
-      verdict = { accel: 'tcg', cpu: TCG_CPU, reason: `a KVM guest did not reach the agent in ${READY_TIMEOUT_MS / 1000} s`, probedAt };
+      outcome = { ok: false, reason: `the guest did not reach the agent in ${READY_TIMEOUT_MS / 1000} s` };
       break;
     }
   }
   stop.abort();
-  await run;
+  // A qemu stuck inside KVM may not even die at once on SIGKILL: do not wait for it forever.
+  await Promise.race([run, new Promise((r) => setTimeout(r, 15_000))]);
   await rm(dir, { recursive: true, force: true });
   if (io?.signal.aborted) throw io.signal.reason ?? new Error('cancelled');
-  return verdict;
+  return outcome;
 }
