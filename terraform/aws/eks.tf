@@ -38,10 +38,9 @@ module "workload" {
     "rcdebug.io/role"   = "workload"
     "rcdebug.io/flavor" = var.flavor
   }
-  node_user_data_script   = templatefile("${path.module}/templates/configure-logs.sh.tftpl", { log_group = aws_cloudwatch_log_group.nodes.name })
-  node_policy_arns        = var.enable_node_ssm ? ["arn:${data.aws_partition.current.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore"] : []
-  node_inline_policy_json = data.aws_iam_policy_document.node_logs.json
-  instance_tags           = local.tags
+  node_user_data_script = templatefile("${path.module}/templates/configure-logs.sh.tftpl", { log_group = aws_cloudwatch_log_group.nodes.name })
+  node_policy_arns      = var.enable_node_ssm ? ["arn:${data.aws_partition.current.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore"] : []
+  instance_tags         = local.tags
 
   depends_on = [aws_route_table_association.private, aws_nat_gateway.this]
 }

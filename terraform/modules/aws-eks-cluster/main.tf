@@ -110,13 +110,6 @@ resource "aws_iam_role_policy_attachment" "node" {
   policy_arn = each.value
 }
 
-resource "aws_iam_role_policy" "node" {
-  count  = var.node_inline_policy_json == "" ? 0 : 1
-  name   = "${var.role_name_prefix}-node-extra"
-  role   = aws_iam_role.node.id
-  policy = var.node_inline_policy_json
-}
-
 # Both node groups use a launch template: it is the only way to get the cycle's tags onto the
 # instances (and volumes) a node group launches, and to require IMDSv2. The custom AMI and its
 # NodeConfig user data are set only for the debug image; otherwise EKS picks and bootstraps
@@ -186,5 +179,5 @@ resource "aws_eks_node_group" "this" {
     version = aws_launch_template.node.latest_version
   }
 
-  depends_on = [aws_iam_role_policy_attachment.node, aws_iam_role_policy.node]
+  depends_on = [aws_iam_role_policy_attachment.node]
 }

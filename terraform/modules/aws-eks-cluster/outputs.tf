@@ -22,6 +22,10 @@ output "node_role_arn" {
   value = aws_iam_role.node.arn
 }
 
+output "node_role_name" {
+  value = aws_iam_role.node.name
+}
+
 output "cluster_security_group_id" {
   value = aws_eks_cluster.this.vpc_config[0].cluster_security_group_id
 }

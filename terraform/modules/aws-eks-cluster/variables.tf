@@ -88,12 +88,6 @@ variable "node_policy_arns" {
   description = "Extra managed policies for the node role (for example SSM for commands on nodes)."
 }
 
-variable "node_inline_policy_json" {
-  type        = string
-  default     = ""
-  description = "Extra inline policy for the node role; empty for none."
-}
-
 variable "instance_tags" {
   type        = map(string)
   default     = {}
