@@ -3,6 +3,7 @@
  */
 import type { CompiledStack, StackPart } from './compiled-table';
 import { matchesAny, PARSE_STACK } from './patterns';
+import { demangleRust } from './rust-demangle';
 import { CORRUPTING_LINES, FRAME_RES, STACK_START_RES, stripFramePrefix } from './stack-rules';
 
 /** A frame as reported (`name`, prefix-stripped and bucketed) and as printed (`raw`). */
@@ -22,8 +23,10 @@ const CORRUPTED_FRAME: FoundFrame = { name: 'corrupted', raw: 'corrupted' };
 function collect(into: string[], match: RegExpExecArray | null, skip: RegExp): void {
   if (!match) return;
   for (let i = 1; i < match.length; i++) {
-    const frame = match[i];
-    if (frame === undefined || skip.test(frame)) continue;
+    const captured = match[i];
+    if (captured === undefined) continue;
+    const frame = demangleRust(captured);
+    if (skip.test(frame)) continue;
     into.push(frame);
   }
 }
