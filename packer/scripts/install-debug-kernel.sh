@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs the debug kernel of a kernel-build from S3 and makes it the default boot entry,
 # with the boot arguments of its flavor. Run as root during the image bake.
+# RCDEBUG_ROOT prefixes the paths it writes; only tests set it.
 set -euo pipefail
 : "${RCDEBUG_KERNEL_PREFIX:?s3://<bucket>/kernels/<flavor>/<digest>/}"
 : "${RCDEBUG_KERNEL_RELEASE:?uname -r of the debug kernel}"
 : "${RCDEBUG_FLAVOR:?kernel flavor}"
 FLAVORS_DIR=${RCDEBUG_FLAVORS_DIR:-/tmp/rcdebug/flavors}
+ROOT=${RCDEBUG_ROOT:-}
 REL=$RCDEBUG_KERNEL_RELEASE
-RPMS=/var/tmp/rcdebug-rpms
+RPMS=$ROOT/var/tmp/rcdebug-rpms
 
 rm -rf "$RPMS" && mkdir -p "$RPMS"
 # build.json names the packages, so the instance needs s3:GetObject on the prefix only
@@ -25,15 +27,18 @@ dnf install -y -q "$RPMS"/*.rpm
 
 VMLINUZ=/boot/vmlinuz-$REL
 INITRD=/boot/initramfs-$REL.img
-[[ -f "$VMLINUZ" ]] || cp "/lib/modules/$REL/vmlinuz" "$VMLINUZ"
-[[ -f "$INITRD" ]] || dracut --force "$INITRD" "$REL"
+[[ -f "$ROOT$VMLINUZ" ]] || cp "$ROOT/lib/modules/$REL/vmlinuz" "$ROOT$VMLINUZ"
+[[ -f "$ROOT$INITRD" ]] || dracut --force "$ROOT$INITRD" "$REL"
 if ! grubby --info="$VMLINUZ" > /dev/null 2>&1; then
   grubby --add-kernel="$VMLINUZ" --initrd="$INITRD" --title="rcdebug $RCDEBUG_FLAVOR $REL" --copy-default
 fi
 
 # Boot arguments: the common ones, then the flavor's (`#` starts a comment), then kmemleak on
 # explicitly so a distribution default of "off" cannot hide leaks.
-ARGS=$(cat "$FLAVORS_DIR/common/cmdline" "$FLAVORS_DIR/$RCDEBUG_FLAVOR/cmdline" 2>/dev/null | sed -e 's/#.*//' | tr -s ' \n' ' ')
+ARGS=
+for f in "$FLAVORS_DIR/common/cmdline" "$FLAVORS_DIR/$RCDEBUG_FLAVOR/cmdline"; do
+  if [[ -r "$f" ]]; then ARGS+=" $(sed -e 's/#.*//' "$f" | tr -s ' \n' ' ')"; fi
+done
 ARGS="$(echo "$ARGS kmemleak=on" | xargs)"
 grubby --update-kernel="$VMLINUZ" --args="$ARGS"
 grubby --set-default="$VMLINUZ"
@@ -41,7 +46,7 @@ if [[ "$(grubby --default-kernel)" != "$VMLINUZ" ]]; then
   echo "rcdebug: the default kernel is $(grubby --default-kernel), not $VMLINUZ" >&2
   exit 1
 fi
-install -d -m 0755 /etc/rcdebug
-printf 'RCDEBUG_FLAVOR=%s\nRCDEBUG_KERNEL_RELEASE=%s\nRCDEBUG_BOOT_ARGS="%s"\n' "$RCDEBUG_FLAVOR" "$REL" "$ARGS" > /etc/rcdebug/image.env
+install -d -m 0755 "$ROOT/etc/rcdebug"
+printf 'RCDEBUG_FLAVOR=%s\nRCDEBUG_KERNEL_RELEASE=%s\nRCDEBUG_BOOT_ARGS="%s"\n' "$RCDEBUG_FLAVOR" "$REL" "$ARGS" > "$ROOT/etc/rcdebug/image.env"
 echo "rcdebug: default kernel $VMLINUZ with: $(grubby --info="$VMLINUZ" | sed -n 's/^args=//p')"
 rm -rf "$RPMS"
