@@ -19,6 +19,8 @@ interface Outcome {
   crashOk: boolean;
   titleOk: boolean;
   corruptedOk: boolean;
+  /** TYPE and FRAME, where the file gives them, agree. */
+  detailsOk: boolean;
 }
 
 function goldenFiles(dir: string): string[] {
@@ -41,8 +43,11 @@ function check(path: string): { outcome: Outcome; messages: string[] } {
     if (!titleOk) messages.push(`title: want "${g.title}"${g.alternativeTitles.length ? ` (or ${g.alternativeTitles.join(' | ')})` : ''}, got "${first.title}"`);
     corruptedOk = first.corrupted === g.corrupted;
     if (!corruptedOk) messages.push(`corrupted: want ${g.corrupted}, got ${first.corrupted} (${first.corruptedReason || 'no reason'})`);
+    if (g.type !== undefined && first.type !== g.type) messages.push(`type: want ${g.type}, got ${first.type}`);
+    if (g.frame !== undefined && first.frame !== g.frame) messages.push(`frame: want ${g.frame}, got ${first.frame}`);
   }
-  return { outcome: { file: path, titled: g.title !== undefined, crashOk, titleOk, corruptedOk }, messages };
+  const detailsOk = !messages.some((m) => m.startsWith('type:') || m.startsWith('frame:'));
+  return { outcome: { file: path, titled: g.title !== undefined, crashOk, titleOk, corruptedOk, detailsOk }, messages };
 }
 
 function goldenSet(name: string, dir: string, thresholds: { title: number; corrupted: number }) {
@@ -69,7 +74,8 @@ function goldenSet(name: string, dir: string, thresholds: { title: number; corru
       console.log(
         `${name}: ${outcomes.length} files; crash decision ${pct(outcomes.filter((o) => o.crashOk).length, outcomes.length)}%, ` +
           `title ${pct(titled.filter((o) => o.titleOk).length, titled.length)}% (${titled.filter((o) => o.titleOk).length}/${titled.length}), ` +
-          `corrupted flag ${pct(titled.filter((o) => o.corruptedOk).length, titled.length)}%`,
+          `corrupted flag ${pct(titled.filter((o) => o.corruptedOk).length, titled.length)}%, ` +
+          `type and frame ${pct(titled.filter((o) => o.detailsOk).length, titled.length)}%`,
       );
     });
 
