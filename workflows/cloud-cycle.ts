@@ -101,7 +101,7 @@ export async function cloudCycle(input: CloudCycleInput): Promise<CloudCycleResu
   // no worker may be left to answer a query (`rcdebug status`, `rcdebug rerun --from`).
   const publish = (memo = false) => {
     setCurrentDetails(renderStepsMarkdown(state));
-    if (memo) upsertMemo({ state, outputs });
+    if (memo) upsertMemo({ state });
   };
 
   setHandler(stateQuery, () => state);

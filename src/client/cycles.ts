@@ -46,6 +46,15 @@ export interface CycleView {
   children: Array<{ key: string; workflowId: string; status: string; state?: CloudCycleState | undefined; outputs?: Partial<Record<MainStep, unknown>> | undefined }>;
 }
 
+/** The outputs of the steps that produced one (run or reused), by step. */
+function stepOutputs(state: CloudCycleState | undefined): Partial<Record<MainStep, unknown>> {
+  const out: Partial<Record<MainStep, unknown>> = {};
+  for (const s of state?.steps ?? []) {
+    if (s.name !== 'teardown' && (s.status === 'succeeded' || s.status === 'reused') && s.output !== undefined) out[s.name] = s.output;
+  }
+  return out;
+}
+
 async function describe(client: Client, workflowId: string): Promise<WorkflowExecutionDescription> {
   try {
     return await client.workflow.getHandle(workflowId).describe();
@@ -59,7 +68,7 @@ async function describe(client: Client, workflowId: string): Promise<WorkflowExe
 
 /** A cloud cycle's state: live from the query while it runs, from its memo once it closed. */
 async function cloudView(client: Client, desc: WorkflowExecutionDescription) {
-  const memo = (desc.memo ?? {}) as { state?: CloudCycleState; outputs?: Partial<Record<MainStep, unknown>> };
+  const memo = (desc.memo ?? {}) as { state?: CloudCycleState };
   let state = memo.state;
   if (desc.status.name === 'RUNNING') {
     try {
@@ -68,7 +77,7 @@ async function cloudView(client: Client, desc: WorkflowExecutionDescription) {
       // No worker answers right now; the memo holds the state as of the last finished step.
     }
   }
-  return { workflowId: desc.workflowId, status: desc.status.name, state, outputs: memo.outputs };
+  return { workflowId: desc.workflowId, status: desc.status.name, state, outputs: stepOutputs(state) };
 }
 
 export async function getCycleView(client: Client, workflowId: string): Promise<CycleView> {

@@ -1,17 +1,12 @@
-import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { loadProvider } from '../../activities/registry';
 import type { CloudName, CloudProvider } from '../contract';
+import { cachedBundlePath } from './bundle';
 
-export const workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
-
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-
-/** The workflow bundle, built once per process (a worker restart in tests reuses it). */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath, logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error } as never });
-  return bundle;
+/** The workflow bundle of the current code (built once, cached by digest). */
+export async function workflowBundle(): Promise<WorkflowBundleOption> {
+  return { codePath: cachedBundlePath() };
 }
 
 export interface WorkerSetOptions {

@@ -13,8 +13,18 @@ if (!address || !taskQueue || !recordFile) {
 }
 const options: ScriptedProviderOptions = { recordFile, ...(script ? (JSON.parse(script) as ScriptedProviderOptions) : {}) };
 const connection = await NativeConnection.connect({ address });
-const set = await createWorkers({ connection, namespace: 'default', taskQueue, clouds: ['local'], providers: { local: scriptedProvider(options) } });
+const set = await createWorkers({
+  connection,
+  namespace: 'default',
+  taskQueue,
+  clouds: ['local'],
+  providers: { local: scriptedProvider(options) },
+  maxConcurrentActivityTaskExecutions: 200,
+});
 const running = set.run();
 process.stdout.write('ready\n');
+// SIGTERM shuts the workers down gracefully (the SDK's runtime handles it); then report the
+// peak memory for the benchmark.
 await running;
 await connection.close();
+process.stdout.write(`maxrss-kib ${process.resourceUsage().maxRSS}\n`);

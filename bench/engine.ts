@@ -1,0 +1,93 @@
+/**
+ * Engine benchmark: 100 cycles with instant test activities, started together on one worker
+ * and a dev server. Prints the per-step overhead (from the server's own event times: one
+ * step's completion to the next step's start), the wall time, its ratio to the same activity
+ * functions called in-process, and the worker's peak RSS.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { startDevServer } from '../src/dev-server';
+import type { StepIO } from '../src/contract';
+import { scriptedProvider } from '../test/support/scripted-provider';
+
+const CYCLES = Number(process.env.RCDEBUG_BENCH_CYCLES ?? 100);
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+/** The same seven steps, called directly: what the engine's overhead is measured against. */
+async function inProcess(cycles: number): Promise<number> {
+  const p = scriptedProvider();
+  const io: StepIO = { progress() {}, signal: new AbortController().signal, attempt: 1 };
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: cycles }, async (_, i) => {
+      const ctx = { cycleId: `c${i}`, rc: 'v1.0', cloud: 'local' as const, flavor: 'kasan' as const, module: { name: 'kbug', source: 'x', version: '1' }, manifest: 'm', soak: { durationSeconds: 0, checkIntervalSeconds: 1, scanIntervalSeconds: 0 } };
+      const kernel = await p.kernelBuild({ ctx }, io);
+      const image = await p.imageBake({ ctx, kernel }, io);
+      await p.versionPublish({ ctx, kernel, image }, io);
+      const cluster = await p.clusterProvision({ ctx, kernel, image }, io);
+      await p.deploy({ ctx, cluster }, io);
+      await p.logHarvest({ ctx, cluster }, io);
+      await p.teardown({ ctx, cluster }, io);
+    }),
+  );
+  return performance.now() - t0;
+}
+
+export async function benchEngine(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'rcdebug-bench-'));
+  const server = await startDevServer({ dbFile: join(dir, 'temporal.db'), logFile: join(dir, 'server.log'), uiPort: false });
+  const taskQueue = 'bench-engine';
+  const worker = spawn(process.execPath, ['--import', 'tsx', 'test/support/worker-process.ts', server.address, taskQueue, '/dev/null'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  worker.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const t = setInterval(() => out.includes('ready') && (clearInterval(t), resolve()), 50);
+      worker.once('exit', (c) => reject(new Error(`bench worker exited ${c}`)));
+    });
+    const client = new Client({ connection: await Connection.connect({ address: server.address }) });
+    const input = { rc: 'v1.0.0-rc1', taskQueue, soak: { durationSeconds: 0, checkIntervalSeconds: 1, scanIntervalSeconds: 0 } };
+    const t0 = performance.now();
+    const handles = await Promise.all(
+      Array.from({ length: CYCLES }, (_, i) => client.workflow.start('rcCycle', { taskQueue, workflowId: `bench-${i}`, args: [input] })),
+    );
+    await Promise.all(handles.map((h) => h.result()));
+    const wallMs = performance.now() - t0;
+
+    // Overhead per step transition, from the server's event times of each child's history.
+    const gaps: number[] = [];
+    for (let i = 0; i < CYCLES; i++) {
+      const history = await client.workflow.getHandle(`bench-${i}.local-kasan`).fetchHistory();
+      let lastCompleted: number | undefined;
+      for (const e of history.events ?? []) {
+        const ms = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+        if (e.activityTaskScheduledEventAttributes && lastCompleted !== undefined) gaps.push(ms - lastCompleted);
+        if (e.activityTaskCompletedEventAttributes) lastCompleted = ms;
+      }
+    }
+    gaps.sort((a, b) => a - b);
+    await client.connection.close();
+    const inProcessMs = await inProcess(CYCLES);
+    worker.kill('SIGTERM');
+    await new Promise((r) => worker.once('exit', r));
+    const rssKib = Number(/maxrss-kib (\d+)/.exec(out)?.[1] ?? Number.NaN);
+    const row = (name: string, value: string, target: string) => console.log(`  ${name.padEnd(44)} ${value.padStart(12)}   target ${target}`);
+    console.log(`engine: ${CYCLES} cycles started together, instant activities, one worker, dev server on SQLite`);
+    row('per-step overhead, median', `${percentile(gaps, 50)} ms`, '≤ 25 ms');
+    row('per-step overhead, p95', `${percentile(gaps, 95)} ms`, '≤ 100 ms');
+    row(`wall time for ${CYCLES} cycles`, `${(wallMs / 1000).toFixed(1)} s`, '≤ 60 s');
+    row('wall time / same steps called in-process', `${(wallMs / inProcessMs).toFixed(0)}×`, `(in-process: ${inProcessMs.toFixed(1)} ms)`);
+    row('worker peak RSS', `${(rssKib / 1024).toFixed(0)} MB`, '≤ 400 MB');
+  } finally {
+    if (worker.exitCode === null) worker.kill('SIGKILL');
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,22 @@
+
+/**
+ * `npm run bench [-- section...]`: sections engine, findings, local (default: all). Figures
+ * that compare are printed as ratios measured side by side in the same run.
+ */
+const SECTIONS: Record<string, () => Promise<void>> = {
+  engine: async () => (await import('./engine')).benchEngine(),
+  findings: async () => (await import('./findings')).benchFindings(),
+  local: async () => (await import('./local')).benchLocal(),
+};
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const unknown = wanted.filter((w) => !(w in SECTIONS));
+if (unknown.length) {
+  console.error(`unknown bench section(s) ${unknown.join(', ')}; sections: ${Object.keys(SECTIONS).join(', ')}`);
+  process.exit(2);
+}
+for (const name of wanted.length ? wanted : Object.keys(SECTIONS)) {
+  console.log(`\n== ${name} ==`);
+  await (SECTIONS[name] as () => Promise<void>)();
+}
+export {};
