@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isInfraError, isUserError } from '../errors';
 import { EXIT } from './exit-codes';
 import { registerCancelCommand } from './commands/cancel';
+import { registerDemoCommand } from './commands/demo';
 import { registerDevCommand } from './commands/dev';
 import { registerDoctorCommand } from './commands/doctor';
 import { registerFindingsCommands } from './commands/findings';
@@ -27,6 +28,7 @@ registerFindingsCommands(program);
 registerWorkerCommand(program);
 registerDevCommand(program);
 registerDoctorCommand(program);
+registerDemoCommand(program);
 
 // One place maps errors to exit codes; every message says what to do next.
 try {

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
-import { STEPS, type CycleInput, type MainStep } from '../contract';
+import { STEPS, type CycleInput, type MainStep, type StepProgress } from '../contract';
 import type { CloudCycleResult, CloudCycleState, RcCycleResult } from '../cycle-state';
 import { UserError, formatIssues } from '../errors';
 import { childKey, parseCycleInput } from '../input';
@@ -46,6 +46,19 @@ export interface CycleView {
   children: Array<{ key: string; workflowId: string; status: string; state?: CloudCycleState | undefined; outputs?: Partial<Record<MainStep, unknown>> | undefined }>;
 }
 
+/** The latest heartbeat of the cycle's running activity, as text (`compiled 812/2450 objects`). */
+function heartbeatProgress(desc: WorkflowExecutionDescription): string | undefined {
+  const payload = desc.raw.pendingActivities?.[0]?.heartbeatDetails?.payloads?.[0];
+  if (!payload?.data) return undefined;
+  try {
+    const p = JSON.parse(Buffer.from(payload.data).toString('utf8')) as StepProgress;
+    const frac = p.total ? ` (${Math.round((100 * (p.done ?? 0)) / p.total)}%)` : '';
+    return `${p.message}${frac}`;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The outputs of the steps that produced one (run or reused), by step. */
 function stepOutputs(state: CloudCycleState | undefined): Partial<Record<MainStep, unknown>> {
   const out: Partial<Record<MainStep, unknown>> = {};
@@ -76,6 +89,9 @@ async function cloudView(client: Client, desc: WorkflowExecutionDescription) {
     } catch {
       // No worker answers right now; the memo holds the state as of the last finished step.
     }
+    const progress = heartbeatProgress(desc);
+    const running = state?.steps.find((s) => s.status === 'running');
+    if (running && progress && running.name !== 'soak') running.progress = progress;
   }
   return { workflowId: desc.workflowId, status: desc.status.name, state, outputs: stepOutputs(state) };
 }

@@ -17,14 +17,26 @@ export function viewVerdict(view: CycleView): Verdict {
   return CLOSED_VERDICT[view.status] ?? 'failed';
 }
 
-/** One line per change of any step, e.g. `[local-kasan] kernel-build running: compiled 812/2450`. */
-function changes(view: CycleView, seen: Map<string, string>): string[] {
+const PROGRESS_EVERY_MS = 15_000;
+
+/**
+ * One line per change of any step, e.g. `[local-kasan] kernel-build running: compiled
+ * 812/2450`; progress of the same step at most every 15 s, so a long build does not flood.
+ */
+function changes(view: CycleView, seen: Map<string, string>, lastProgress: Map<string, number>): string[] {
   const out: string[] = [];
   for (const child of view.children) {
     for (const s of child.state?.steps ?? []) {
       const text = `${s.status}${s.status === 'running' && s.progress ? `: ${s.progress}` : ''}${s.error && s.status !== 'succeeded' ? `: ${s.error.type}: ${s.error.message.split('\n')[0]}` : ''}`;
       const key = `${child.key}/${s.name}`;
-      if (seen.get(key) !== text && !(s.status === 'pending' && !seen.has(key))) out.push(`[${child.key}] ${s.name} ${text}`);
+      const previous = seen.get(key);
+      const onlyProgress = previous?.startsWith('running') && text.startsWith('running');
+      const now = Date.now();
+      if (onlyProgress && now - (lastProgress.get(key) ?? 0) < PROGRESS_EVERY_MS) continue;
+      if (previous !== text && !(s.status === 'pending' && !seen.has(key))) {
+        out.push(`[${child.key}] ${s.name} ${text}`);
+        lastProgress.set(key, now);
+      }
       seen.set(key, text);
     }
     const parked = child.state?.parked;
@@ -42,9 +54,10 @@ function changes(view: CycleView, seen: Map<string, string>): string[] {
 export async function watchCycle(client: Client, workflowId: string, opts: { json?: boolean; intervalMs?: number; log?: (line: string) => void } = {}): Promise<number> {
   const log = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const seen = new Map<string, string>();
+  const lastProgress = new Map<string, number>();
   for (;;) {
     const view = await getCycleView(client, workflowId);
-    if (!opts.json) for (const line of changes(view, seen)) log(`${new Date().toISOString().slice(11, 19)} ${line}`);
+    if (!opts.json) for (const line of changes(view, seen, lastProgress)) log(`${new Date().toISOString().slice(11, 19)} ${line}`);
     if (view.status !== 'RUNNING') {
       const verdict = viewVerdict(view);
       if (opts.json) printJson({ ...view, verdict });
