@@ -39,11 +39,11 @@ cp "$REPO/kernel/guest/init" "$R/init"
 (cd "$R" && find . | cpio -o -H newc --quiet) | gzip -n -9 > "$WORK/initramfs.cpio.gz"
 
 # 3. boot: one VM per node, console to a file, control channel on a socket.
-APPEND="console=ttyS0 panic=-1 rdinit=/init $(grep -hv '^#' "$REPO"/kernel/flavors/common/cmdline "$REPO"/kernel/flavors/"$FLAVOR"/cmdline | tr '\n' ' ')"
+APPEND="console=ttyS0 panic=-1 no_hash_pointers rdinit=/init $(grep -hv '^#' "$REPO"/kernel/flavors/common/cmdline "$REPO"/kernel/flavors/"$FLAVOR"/cmdline | tr '\n' ' ')"
 CPU=max
 [ "$ACCEL" = kvm ] && CPU=host
 for node in node-uaf node-deadlock node-clean; do
-  qemu-system-x86_64 -accel "$ACCEL" -cpu "$CPU" -m 768 -smp 1 -kernel "$K/arch/x86/boot/bzImage" \
+  qemu-system-x86_64 -accel "$ACCEL" -cpu "$CPU" -m 512 -smp 1 -kernel "$K/arch/x86/boot/bzImage" \
     -initrd "$WORK/initramfs.cpio.gz" -append "$APPEND" -no-reboot -nodefaults -display none \
     -serial "file:$WORK/$node.log" \
     -chardev "socket,id=ctl,path=$WORK/$node.sock,server=on,wait=off" -serial chardev:ctl \

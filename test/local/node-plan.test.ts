@@ -14,7 +14,7 @@ describe('node plan', () => {
       ['node-deadlock', ['kbug bug=deadlock']],
       ['node-clean', ['kbug bug=none']],
     ]);
-    expect(plan.memoryMiB).toBe(768);
+    expect(plan.memoryMiB).toBe(512);
     expect(plan.nodes.map(workloadCommand)).toEqual(Array(3).fill('workload start network=1 trigger=/proc/kbug interval=10'));
   });
 

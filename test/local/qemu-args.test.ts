@@ -31,13 +31,13 @@ describe('qemu command line', () => {
   });
 
   it('the kernel command line: console on ttyS0, qemu exits on panic, then the flavor', () => {
-    expect(spec.append).toBe('console=ttyS0 panic=-1 rdinit=/init kasan.fault=report kasan_multi_shot');
+    expect(spec.append).toBe('console=ttyS0 panic=-1 no_hash_pointers rdinit=/init kasan.fault=report kasan_multi_shot');
   });
 
   it('the hand boot command is a shell line with the console on the terminal', () => {
     const cmd = handBootCommand(spec);
     expect(cmd).toMatch(/^qemu-system-x86_64 -accel tcg -cpu max /);
-    expect(cmd).toContain("-append 'console=ttyS0 panic=-1 rdinit=/init kasan.fault=report kasan_multi_shot'");
+    expect(cmd).toContain("-append 'console=ttyS0 panic=-1 no_hash_pointers rdinit=/init kasan.fault=report kasan_multi_shot'");
     expect(cmd).toContain('-serial mon:stdio -serial null');
     expect(cmd).not.toContain('-daemonize');
     expect(shellQuote("it's")).toBe(`'it'\\''s'`);

