@@ -10,6 +10,19 @@ const TASK_CONTEXT = /\[ *T[0-9]+\]/;
 const CPU_CONTEXT = /\[ *C[0-9]+\]/;
 const QUESTIONABLE_FRAME = /(\[<[0-9a-f]+>\])? \? /;
 
+// "Nov 24 10:00:01 node-1 kernel: " (syslog) and "2026-11-24T10:00:01.123+00:00 node-1 kernel: " (journal).
+const SYSLOG_PREFIX = /^(?:[A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(?:Z|[+-][0-9:]+)) \S+ kernel: /;
+
+/**
+ * The kernel's own line from a line shipped through syslog or the journal (the prefix they
+ * add is removed); other lines are returned as they are.
+ */
+export function withoutSyslogPrefix(line: string): string {
+  if (line.charCodeAt(0) === 0x5b /* [ */ || !line.includes(' kernel: ')) return line;
+  const m = SYSLOG_PREFIX.exec(line);
+  return m ? line.slice(m[0].length) : line;
+}
+
 /** Context of a line with a timestamp but no caller id. */
 export const CONSOLE_CONTEXT = 'console';
 

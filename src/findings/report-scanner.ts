@@ -4,7 +4,7 @@
  * reports being collected, each capped in size.
  */
 import { familyOfLine, HEADER_PREFILTER, isStackCarryingInfo, type CompiledFamily } from './compiled-table';
-import { contextOf, isTaskContext, stripConsolePrefix } from './console-line';
+import { contextOf, isTaskContext, stripConsolePrefix, withoutSyslogPrefix } from './console-line';
 import type { KernelReport } from './kernel-report';
 import { markOf, ReportCollector, type LogLine } from './report-collector';
 
@@ -27,7 +27,7 @@ export class ReportScanner {
 
   /** Feeds the next line of the log (without its newline). */
   push(line: string): void {
-    const raw = line.endsWith('\r') ? line.slice(0, -1) : line;
+    const raw = withoutSyslogPrefix(line.endsWith('\r') ? line.slice(0, -1) : line);
     this.lineNo++;
     const prev = this.pending;
     this.pending = raw;

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { contextOf, stripConsolePrefix } from '../../src/findings/console-line';
+import { contextOf, stripConsolePrefix, withoutSyslogPrefix } from '../../src/findings/console-line';
 import { repoRoot } from '../../src/paths';
 
 // The console prefix as documented: optional "dropped" notice, login prompt and log level,
@@ -59,5 +59,19 @@ describe('stripConsolePrefix', () => {
     ['no prefix ? at all', '', 'no prefix ? at all', false],
   ])('strips %j', (line, context, text, questionable) => {
     expect(stripConsolePrefix(line, context)).toEqual({ text, questionable });
+  });
+});
+
+describe('withoutSyslogPrefix', () => {
+  it.each([
+    ['Nov 24 10:00:02 ip-10-0-0-1 kernel: [   12.3] BUG: x', '[   12.3] BUG: x'],
+    ['Nov  4 10:00:02 node-1 kernel: WARNING: x', 'WARNING: x'],
+    ['2026-11-24T10:00:02.123456+00:00 node-1 kernel: [   12.3] BUG: x', '[   12.3] BUG: x'],
+    ['2026-11-24T10:00:02Z node-1 kernel: [   12.3] BUG: x', '[   12.3] BUG: x'],
+    ['Nov 24 10:00:02 node-1 systemd[1]: kernel: not the kernel', 'Nov 24 10:00:02 node-1 systemd[1]: kernel: not the kernel'],
+    ['[   12.3] sshd: kernel: [x]', '[   12.3] sshd: kernel: [x]'],
+    ['Sep 23 02:31[   69.2][ T2742] ALSA: x', 'Sep 23 02:31[   69.2][ T2742] ALSA: x'],
+  ])('reads %j as %j', (line, want) => {
+    expect(withoutSyslogPrefix(line)).toBe(want);
   });
 });
