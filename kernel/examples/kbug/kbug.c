@@ -12,7 +12,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/completion.h>
-#include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
@@ -24,6 +23,16 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
+
+/*
+ * The bug functions must keep their names in reports: noinline keeps their frames, and
+ * noipa stops gcc from cloning them into `kbug_uaf_read.isra.0` and the like.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#define KBUG_FN noinline __attribute__((__noipa__))
+#else
+#define KBUG_FN noinline
+#endif
 
 static char *bug = "none";
 module_param(bug, charp, 0444);
@@ -50,7 +59,7 @@ struct kbug_obj {
 	char name[60];
 };
 
-static noinline int kbug_uaf_read(void)
+static KBUG_FN int kbug_uaf_read(void)
 {
 	struct kbug_obj *obj = kmalloc(sizeof(*obj), GFP_KERNEL);
 	int id;
@@ -66,7 +75,7 @@ static noinline int kbug_uaf_read(void)
 
 /* --- leak: allocate and drop the only pointer ------------------------------------------- */
 
-static noinline void kbug_leak_alloc(void)
+static KBUG_FN void kbug_leak_alloc(void)
 {
 	char *p = kmalloc(128, GFP_KERNEL);
 
@@ -79,7 +88,7 @@ static noinline void kbug_leak_alloc(void)
 static DEFINE_MUTEX(kbug_lock_a);
 static DEFINE_MUTEX(kbug_lock_b);
 
-static noinline void kbug_lock_ab(void)
+static KBUG_FN void kbug_lock_ab(void)
 {
 	mutex_lock(&kbug_lock_a);
 	mutex_lock(&kbug_lock_b);
@@ -87,7 +96,7 @@ static noinline void kbug_lock_ab(void)
 	mutex_unlock(&kbug_lock_a);
 }
 
-static noinline void kbug_lock_ba(void)
+static KBUG_FN void kbug_lock_ba(void)
 {
 	mutex_lock(&kbug_lock_b);
 	mutex_lock(&kbug_lock_a);
@@ -102,7 +111,7 @@ static void kbug_deadlock_work(struct work_struct *work)
 
 static DECLARE_WORK(kbug_deadlock_wk, kbug_deadlock_work);
 
-static noinline void kbug_deadlock(void)
+static KBUG_FN void kbug_deadlock(void)
 {
 	/* Never concurrently, so it never really deadlocks: lockdep reports the order. */
 	kbug_lock_ab();
@@ -114,12 +123,12 @@ static noinline void kbug_deadlock(void)
 
 static long kbug_race_counter;
 
-static noinline void kbug_race_inc(void)
+static KBUG_FN void kbug_race_inc(void)
 {
 	kbug_race_counter++;
 }
 
-static noinline void kbug_race_dec(void)
+static KBUG_FN void kbug_race_dec(void)
 {
 	kbug_race_counter--;
 }
@@ -144,7 +153,7 @@ static int kbug_race_thread(void *arg)
 	return 0;
 }
 
-static noinline void kbug_race(void)
+static KBUG_FN void kbug_race(void)
 {
 	struct kbug_racer inc = { .step = kbug_race_inc };
 	struct kbug_racer dec = { .step = kbug_race_dec };
@@ -162,14 +171,20 @@ static noinline void kbug_race(void)
 	wait_for_completion(&dec.done);
 }
 
-/* --- sleeping in atomic context: msleep under a spinlock --------------------------------- */
+/* --- sleeping in atomic context: a mutex taken under a spinlock -------------------------- */
 
 static DEFINE_SPINLOCK(kbug_spin);
+static DEFINE_MUTEX(kbug_sleep_lock);
 
-static noinline void kbug_atomic_sleep(void)
+static KBUG_FN void kbug_atomic_sleep(void)
 {
+	/*
+	 * mutex_lock may sleep, so it checks might_sleep() first and reports even when the mutex
+	 * is free; msleep would really schedule while atomic and corrupt the preempt count.
+	 */
 	spin_lock(&kbug_spin);
-	msleep(1);
+	mutex_lock(&kbug_sleep_lock);
+	mutex_unlock(&kbug_sleep_lock);
 	spin_unlock(&kbug_spin);
 }
 
