@@ -91,7 +91,8 @@ async function cloudView(client: Client, desc: WorkflowExecutionDescription) {
     }
     const progress = heartbeatProgress(desc);
     const running = state?.steps.find((s) => s.status === 'running');
-    if (running && progress && running.name !== 'soak') running.progress = progress;
+    // The soak's own progress (checks done) comes from the workflow; add what the check is doing.
+    if (running && progress) running.progress = running.name === 'soak' && running.progress ? `${running.progress}; ${progress}` : progress;
   }
   return { workflowId: desc.workflowId, status: desc.status.name, state, outputs: stepOutputs(state) };
 }

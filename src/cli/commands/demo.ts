@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { Command } from 'commander';
 import { connectClient, connectWorker, settingsFromEnv } from '../../client/connection';
 import { getCycleView, startCycle } from '../../client/cycles';
@@ -29,6 +30,8 @@ function pathOf(ref: string): string {
  * `kasan` flavor on the `local` cloud with the example module kbug, from a fresh clone.
  */
 export async function runDemo(o: DemoOptions): Promise<number> {
+  // The demo talks to a person: the workers' routine state logs would bury the progress.
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
   let server: DevServer | undefined;
   const address = `127.0.0.1:${o.port}`;
   process.env.TEMPORAL_ADDRESS ??= address;
