@@ -27,12 +27,12 @@ interface Deployment {
 }
 
 /** The manifest's deployments, the way the deploy step reads them. */
-function deployments(m: Manifest): Deployment[] {
+function deployments(m: Manifest, file = manifestFile): Deployment[] {
   const out: Deployment[] = [];
   for (const cluster of ['cpCluster', 'workloadCluster'] as const) {
     for (const [release, d] of Object.entries(m[cluster]?.deployments ?? {})) {
       if (!d.valuesFile) throw new Error(`the fixture deployment ${cluster}.${release} has no values file: the tests render with one`);
-      out.push({ cluster, release, chart: d.chart, version: d.version, namespace: d.namespace, valuesFile: join(dirname(manifestFile), d.valuesFile) });
+      out.push({ cluster, release, chart: d.chart, version: d.version, namespace: d.namespace, valuesFile: join(dirname(file), d.valuesFile) });
     }
   }
   return out;
@@ -99,6 +99,21 @@ describe('fixture charts with the fixture manifest', () => {
     expect(r.status, r.output).toBe(0);
     expect(r.stdout).toContain('LOG_LEVEL: "info"');
     expect(r.stdout).toContain('namespace: x');
+  });
+});
+
+describe('the shipped example manifest', () => {
+  it('its values files lint and render with the fixture charts into the namespaces it names', async () => {
+    const example = join(repoRoot, 'manifests', 'examples', 'aws.yaml');
+    const m = await loadManifestOrThrow(example);
+    const ds = deployments(m, example);
+    expect(ds.length).toBeGreaterThan(0);
+    for (const d of ds) {
+      const chart = join(chartsDir, d.chart);
+      const lint = runTool(realTool('helm'), ['lint', '--strict', chart, '--namespace', d.namespace, '-f', d.valuesFile]);
+      expect(lint.status, lint.output).toBe(0);
+      for (const o of render(d)) expect(o.metadata.namespace, `${d.release} ${o.kind}`).toBe(d.namespace);
+    }
   });
 });
 
