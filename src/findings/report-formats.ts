@@ -417,6 +417,13 @@ export const REPORT_FAMILIES: readonly ReportFamily[] = [
   ]),
   single('stack segment: ', [{ title: 'stack segment: ', output: 'stack segment fault in {frame}', stack: faultStack() }]),
   panicFamily,
+  // The NMI watchdog: a CPU stuck with interrupts off. Named like soft lockups.
+  single('Watchdog detected hard LOCKUP', [{
+    title: 'Watchdog detected hard LOCKUP on cpu',
+    output: 'BUG: hard lockup in {frame}',
+    alt: ['stall in {frame}'],
+    stack: { ...faultStack(), extractor: stallFrame },
+  }]),
   single('PANIC: double fault', [ripOnly('PANIC: double fault', 'PANIC: double fault in {frame}')]),
   single('rust_kernel: panicked', [{
     title: 'rust_kernel: panicked',

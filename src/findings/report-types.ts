@@ -51,7 +51,7 @@ const TYPE_BY_PREFIX: ReadonlyArray<readonly [type: string, prefixes: readonly s
     'BUG: stack guard page was hit in', 'WARNING: corrupted', 'WARNING: kernel stack frame pointer has bad value',
     'WARNING: kernel stack regs has bad',
   ]],
-  ['HANG', ['BUG: soft lockup in', 'INFO: rcu detected stall in', "INFO: task can't die in", 'INFO: task hung in']],
+  ['HANG', ['BUG: soft lockup in', 'BUG: hard lockup in', 'INFO: rcu detected stall in', "INFO: task can't die in", 'INFO: task hung in']],
   ['DoS', [
     'Alignment trap in', 'BUG: Object already free', 'Internal error in', 'PANIC: double fault', 'Unhandled fault in',
     'VFS: Busy inodes after unmount (use-after-free)', 'VFS: Close: file count is zero (use-after-free)',
