@@ -76,7 +76,7 @@ function amazonPluginFind(ctx) {
       return undefined;
     }
     const bin = names.find((n) => n.startsWith(prefix) && !n.endsWith('_SHA256SUM'));
-    return bin && isExecutable(join(dir, bin)) ? { path: join(dir, bin), source: 'packer plugins' } : undefined;
+    return bin && isExecutable(join(dir, bin)) ? { path: join(dir, bin), source: `packer plugins, ${PACKER_AMAZON_PLUGIN_VERSION}` } : undefined;
   };
 }
 
@@ -182,7 +182,8 @@ export function iacTools(ctx) {
     {
       name: 'packer-plugin-amazon',
       purpose: 'amazon-ebs builder for packer: packer init and full validation offline',
-      versionArgs: ['describe'],
+      // Its `describe` prints one long JSON line; the version is in the file name (and source).
+      versionArgs: [],
       needed: ['test'],
       find: amazonPluginFind(ctx),
       install() {
