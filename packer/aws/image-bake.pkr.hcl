@@ -249,9 +249,11 @@ build {
   }
 
   provisioner "shell" {
-    pause_before     = "30s"
-    environment_vars = ["RCDEBUG_KERNEL_RELEASE=${var.kernel_release}"]
-    execute_command  = "chmod +x {{ .Path }}; sudo env {{ .Vars }} bash {{ .Path }}"
+    pause_before = "30s"
+    # A KASAN kernel boots several times slower than the stock one.
+    start_retry_timeout = "15m"
+    environment_vars    = ["RCDEBUG_KERNEL_RELEASE=${var.kernel_release}"]
+    execute_command     = "chmod +x {{ .Path }}; sudo env {{ .Vars }} bash {{ .Path }}"
     scripts = [
       "${local.scripts_dir}/check-debug-kernel.sh",
       "${local.scripts_dir}/cleanup-image.sh",
