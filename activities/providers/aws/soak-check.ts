@@ -11,10 +11,14 @@ import { instancesById } from './nodes';
 import { consoleShowsPanic } from './panic';
 import { withStep } from './step-context';
 
-/** The kmemleak double scan: scan, wait (the first scan of a pair has false positives), scan, report. */
+/**
+ * The kmemleak double scan: the image's `rcdebug-kmemleak-scan` (scan, wait, scan, report; the
+ * first scan of a pair has false positives), or the same steps inline on an image without it.
+ */
 export function kmemleakScript(waitSeconds: number): string[] {
   return [
     'set -e',
+    `if [ -x /usr/local/sbin/rcdebug-kmemleak-scan ]; then exec /usr/local/sbin/rcdebug-kmemleak-scan ${waitSeconds}; fi`,
     'test -w /sys/kernel/debug/kmemleak || mount -t debugfs none /sys/kernel/debug',
     'echo scan > /sys/kernel/debug/kmemleak',
     `sleep ${waitSeconds}`,
