@@ -6,7 +6,7 @@ const spec: VmSpec = {
   name: 'rcdebug:c1:node-a',
   kernel: '/k/bzImage',
   initrd: '/k/initramfs.cpio.gz',
-  append: guestAppend('kasan.fault=report kasan_multi_shot'),
+  append: guestAppend('kasan.fault=report kasan_multi_shot', 'kvm'),
   memoryMiB: 768,
   cpus: 1,
   accel: 'tcg',
@@ -32,6 +32,12 @@ describe('qemu command line', () => {
 
   it('the kernel command line: console on ttyS0, qemu exits on panic, then the flavor', () => {
     expect(spec.append).toBe('console=ttyS0 panic=-1 no_hash_pointers rdinit=/init kasan.fault=report kasan_multi_shot');
+  });
+
+  it('under TCG the time-based detectors are off: a descheduled vCPU is not a kernel lockup', () => {
+    expect(guestAppend('x=1', 'tcg')).toBe(
+      'console=ttyS0 panic=-1 no_hash_pointers rdinit=/init nowatchdog rcupdate.rcu_cpu_stall_suppress=1 workqueue.watchdog_thresh=0 sysctl.kernel.hung_task_timeout_secs=0 x=1',
+    );
   });
 
   it('the hand boot command is a shell line with the console on the terminal', () => {

@@ -50,8 +50,8 @@ export async function localClusterProvision(input: ClusterProvisionInput, io: St
   for (const [what, file] of [['kernel', kernel], ['initramfs', initrd]] as const) {
     if (!existsSync(file)) throw new InfraError(`the ${what} ${file} of this cycle is gone: rerun kernel-build and image-bake`);
   }
-  const append = guestAppend((await flavorCmdline(ctx.flavor)).join(' '));
   const accel = await chooseAccel(deps, kernel, initrd, io);
+  const append = guestAppend((await flavorCmdline(ctx.flavor)).join(' '), accel.accel);
   const timeoutMs = bootTimeoutSeconds(accel.accel) * 1000;
 
   try {

@@ -95,7 +95,7 @@ async function bootUnderKvm(
     cmd: qemuBinary(),
     args: [
       '-accel', 'kvm', '-cpu', cpu, '-m', '512', '-smp', '1',
-      '-kernel', kernel, '-initrd', initrd, '-append', guestAppend(''),
+      '-kernel', kernel, '-initrd', initrd, '-append', guestAppend('', 'kvm'),
       '-no-reboot', '-nodefaults', '-display', 'none', '-serial', `file:${consoleFile}`,
     ],
     logFile: join(dir, 'qemu.log'),
