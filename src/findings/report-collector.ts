@@ -72,8 +72,11 @@ export class ReportCollector {
     readonly context: string,
     private readonly headerLine: string,
     private readonly prefix: string[],
+    /** The console already disconnected before the report began. */
+    hungUp = false,
   ) {
     this.lastLine = startLine;
+    this.hungUp = hungUp;
   }
 
   /** Lines carry the id of the task or CPU that printed them (CONFIG_PRINTK_CALLER). */
@@ -110,7 +113,7 @@ export class ReportCollector {
     if (this.done) return;
     const isHeaderLine = line.no === this.startLine;
     if (line.mark === 'hangup') this.hungUp = true;
-    if (!isHeaderLine && this.nextReportAt === 0 && (line.carriesStack || (line.family && this.startsAnother(line.raw, line.family)))) {
+    if (!isHeaderLine && this.nextReportAt === 0 && (line.carriesStack || (line.family && this.startsAnother(line.raw)))) {
       this.nextReportAt = line.no;
     }
     if (!this.skip(line.no)) return;
@@ -142,10 +145,11 @@ export class ReportCollector {
     if (this.lines.length >= REPORT_LIMITS.maxLines || this.chars >= REPORT_LIMITS.maxChars) this.done = true;
   }
 
-  /** A header ends this report's title region unless it continues a report of another family. */
-  startsAnother(raw: string, header: CompiledFamily): boolean {
-    return header === this.family || !isContinuationHeader(raw, this.headerLine);
+  /** A header ends this report's title region unless it is one that continues a report (a panic after an oops). */
+  startsAnother(raw: string): boolean {
+    return !isContinuationHeader(raw, this.headerLine);
   }
+
 
   private minLines(): number {
     // KMSAN reports have no call trace header and are shorter.
