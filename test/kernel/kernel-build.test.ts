@@ -6,7 +6,8 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BUILD_FILES, BZIMAGE, localKernelBuild, objectProgress, planKernelBuild, type KernelBuildOptions } from '../../activities/providers/local/kernel-build';
 import type { LocalDeps } from '../../activities/providers/local/deps';
-import type { StepIO, StepProgress } from '../../src/contract';
+import { FLAVORS, type Flavor, type StepIO, type StepProgress } from '../../src/contract';
+import { flavorCmdline, flavorFragments } from '../../activities/providers/local/kernel-flavor';
 import { isInfraError, isUserError } from '../../src/errors';
 import { DROPPED_OPTION, GONE_OPTION, countLines, fakeDeps, recordingIO, stepContext, tempDir, writeFakeKernelDir, writeFakeKernelTree } from './fake-kernel';
 
@@ -154,6 +155,24 @@ describe('kernel build digest', () => {
     const after = await plan();
     expect(after.digest).not.toBe(before.digest);
     expect(after.buildDir).not.toBe(before.buildDir);
+  });
+});
+
+describe('flavor folders', () => {
+  it.each(['kasn', 'common'])('rejects the flavor %s with a UserError naming the field before any build', async (flavor) => {
+    const err = await flavorFragments(flavor as Flavor).catch((e: unknown) => e);
+    expect(isUserError(err)).toBe(true);
+    expect((err as { field?: string }).field).toBe('flavor');
+    expect((err as Error).message).toContain('has no config fragments');
+  });
+
+  it.each(FLAVORS)('gives %s its common and own fragments and boot arguments', async (flavor) => {
+    const fragments = await flavorFragments(flavor);
+    expect(fragments.map((f) => f.split('/kernel/')[1])).toEqual(['flavors/common/debug.config', `flavors/${flavor}/${flavor}.config`]);
+    const cmdline = await flavorCmdline(flavor);
+    expect(cmdline).toEqual(expect.arrayContaining(['panic_on_warn=0', 'hung_task_panic=0']));
+    expect(cmdline.includes('kasan.fault=report')).toBe(flavor === 'kasan');
+    expect(cmdline.some((w) => w.startsWith('#'))).toBe(false);
   });
 });
 

@@ -1,6 +1,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Flavor } from '../../../src/contract';
+import { FLAVORS, type Flavor } from '../../../src/contract';
+import { UserError } from '../../../src/errors';
 import { repoRoot } from '../../../src/paths';
 
 /** Where the fragments, flavors, verification script and example module live. */
@@ -24,10 +25,16 @@ async function filesIn(dir: string, suffix: string): Promise<string[]> {
  * `flavors/<flavor>/*.config`. Cloud builders apply these on top of their distribution's config.
  */
 export async function flavorFragments(flavor: Flavor, kernelDir = KERNEL_DIR): Promise<string[]> {
-  return [
-    ...(await filesIn(join(kernelDir, 'flavors', COMMON), '.config')),
-    ...(await filesIn(join(kernelDir, 'flavors', flavor), '.config')),
-  ];
+  const own = await filesIn(join(kernelDir, 'flavors', flavor), '.config');
+  // Without this a misspelt flavor would quietly build a kernel with the common options only.
+  if (own.length === 0 || (flavor as string) === COMMON) {
+    throw new UserError(
+      `flavor ${JSON.stringify(flavor)} has no config fragments under ${join(kernelDir, 'flavors', flavor)}`,
+      'flavor',
+      `use one of ${FLAVORS.join(', ')}, or add kernel/flavors/${flavor}/*.config`,
+    );
+  }
+  return [...(await filesIn(join(kernelDir, 'flavors', COMMON), '.config')), ...own];
 }
 
 /** The boot essentials of a local qemu guest (`base/*.config`), merged before the flavor's. */
