@@ -2,7 +2,7 @@
  * Behaviour of the parser beyond the golden files: several reports per log, line numbers,
  * prefixes, interleaving, module frames, streaming equal to in-memory, and bad input.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -89,6 +89,26 @@ describe('parseKernelLog', () => {
     ['binary garbage', String.fromCharCode(...Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256))],
   ])('finds nothing in %s', (_name, text) => {
     expect(parseKernelLog(text)).toEqual([]);
+  });
+});
+
+describe('transport', () => {
+  it('gives the same reports for a log shipped through syslog or with CRLF line ends, on every golden log', () => {
+    const corpus = process.env.RCDEBUG_CORPUS ?? resolve(repoRoot, '../shared/corpus/kernel-reports');
+    const files = [corpus, fixtures]
+      .filter((d) => existsSync(d))
+      .flatMap((d) => readdirSync(d).filter((f) => !f.includes('.') && !/^readme/i.test(f)).map((f) => join(d, f)));
+    expect(files.length).toBeGreaterThan(10);
+    const summary = (text: string) => parseKernelLog(text).map((r) => `${r.title} | ${r.corrupted} | ${r.startLine}`);
+    const differ: string[] = [];
+    for (const file of files) {
+      const log = readGolden(file).log;
+      const want = summary(log);
+      const viaSyslog = summary(log.split('\n').map((l) => `Nov 24 10:00:02 node-1 kernel: ${l}`).join('\n'));
+      const viaCrlf = summary(log.replace(/\n/g, '\r\n'));
+      if (JSON.stringify(viaSyslog) !== JSON.stringify(want) || JSON.stringify(viaCrlf) !== JSON.stringify(want)) differ.push(file);
+    }
+    expect(differ).toEqual([]);
   });
 });
 
