@@ -1,41 +1,40 @@
 import { Command, CommanderError } from 'commander';
 import { isInfraError, isUserError } from '../errors';
 import { EXIT } from './exit-codes';
-import { registerCancelCommand } from './commands/cancel';
-import { registerDemoCommand } from './commands/demo';
-import { registerDevCommand } from './commands/dev';
-import { registerDoctorCommand } from './commands/doctor';
-import { registerFindingsCommands } from './commands/findings';
-import { registerJanitorCommands } from './commands/janitor';
-import { registerReportCommand } from './commands/report';
-import { registerRerunCommand } from './commands/rerun';
-import { registerScheduleCommands } from './commands/schedule';
-import { registerStartCommand } from './commands/start';
-import { registerStatusCommand } from './commands/status';
-import { registerWatchCommand } from './commands/watch';
-import { registerWorkerCommand } from './commands/worker';
+
+type Register = (program: Command) => void;
+
+/**
+ * Every command and the module that registers it. Only the command being run is loaded, so a
+ * `status` never pays for the AWS SDK; help loads them all.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  start: async () => (await import('./commands/start')).registerStartCommand,
+  status: async () => (await import('./commands/status')).registerStatusCommand,
+  watch: async () => (await import('./commands/watch')).registerWatchCommand,
+  rerun: async () => (await import('./commands/rerun')).registerRerunCommand,
+  cancel: async () => (await import('./commands/cancel')).registerCancelCommand,
+  report: async () => (await import('./commands/report')).registerReportCommand,
+  schedule: async () => (await import('./commands/schedule')).registerScheduleCommands,
+  findings: async () => (await import('./commands/findings')).registerFindingsCommands,
+  manifest: async () => (await import('./commands/manifest')).registerManifestCommands,
+  janitor: async () => (await import('./commands/janitor')).registerJanitorCommands,
+  worker: async () => (await import('./commands/worker')).registerWorkerCommand,
+  dev: async () => (await import('./commands/dev')).registerDevCommand,
+  demo: async () => (await import('./commands/demo')).registerDemoCommand,
+  doctor: async () => (await import('./commands/doctor')).registerDoctorCommand,
+};
 
 const program = new Command('rcdebug')
   .description('Release-candidate debug cycles of Linux kernel modules as durable Temporal workflows')
   .showHelpAfterError()
   .exitOverride();
 
-registerStartCommand(program);
-registerStatusCommand(program);
-registerWatchCommand(program);
-registerRerunCommand(program);
-registerCancelCommand(program);
-registerScheduleCommands(program);
-registerReportCommand(program);
-registerFindingsCommands(program);
-registerJanitorCommands(program);
-registerWorkerCommand(program);
-registerDevCommand(program);
-registerDoctorCommand(program);
-registerDemoCommand(program);
-
 // One place maps errors to exit codes; every message says what to do next.
 try {
+  const name = process.argv[2];
+  const wanted = name && name in COMMANDS ? [name] : Object.keys(COMMANDS);
+  for (const register of await Promise.all(wanted.map((n) => (COMMANDS[n] as () => Promise<Register>)()))) register(program);
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {

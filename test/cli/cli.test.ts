@@ -180,6 +180,9 @@ describe('the rcdebug CLI, spawned as a process', () => {
     { name: 'bad interval', args: ['schedule', 'create', 'x', '--rc', 'v1.0', '--every', 'often'], err: /--every: "often"/ },
     { name: 'bad overlap', args: ['schedule', 'create', 'x', '--rc', 'v1.0', '--every', '1h', '--overlap', 'maybe'], err: /--overlap/ },
     { name: 'unknown cycle', args: ['status', 'no-such-cycle'], err: /no cycle with id "no-such-cycle"/ },
+    { name: 'missing manifest', args: ['start', '--rc', 'v1.0', '--manifest', 'manifests/nope.yaml'], err: /nope\.yaml: the manifest does not exist/ },
+    { name: 'manifest without a section for the cloud', args: ['start', '--rc', 'v1.0', '--clouds', 'aws', '--manifest', 'manifests/local-demo.yaml'], err: /workloadCluster: the cycle runs on aws/ },
+    { name: 'invalid manifest', args: ['manifest', 'validate', 'test/fixtures/manifests/unknown-key.yaml'], err: /unknown/ },
   ])('refuses $name with exit 2 and names the field', async ({ args, err }) => {
     const r = await rcdebug(...args);
     expect(r.stderr).toMatch(err);

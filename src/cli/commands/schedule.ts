@@ -1,5 +1,6 @@
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription } from '@temporalio/client';
 import type { Command } from 'commander';
+import { checkCycleManifest } from '../../client/check-manifest';
 import { connectClient } from '../../client/connection';
 import { validateCycleInput } from '../../client/cycles';
 import { parseInterval, scheduleSpecProblems, type OverlapName, type ScheduleSpecOptions } from '../../client/schedule-spec';
@@ -57,6 +58,7 @@ export function registerScheduleCommands(program: Command): void {
       const problems = scheduleSpecProblems(o as ScheduleSpecOptions);
       if (problems.length) throw new UserError(formatIssues('invalid schedule', problems), problems[0]?.field);
       const input = validateCycleInput(await cycleInputFromOptions(o));
+      await checkCycleManifest(input);
       const client = await connectClient();
       const every = o.every ? parseInterval(o.every) : undefined;
       await client.schedule.create({

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { checkCycleManifest } from '../../client/check-manifest';
 import { connectClient } from '../../client/connection';
 import { startCycle, validateCycleInput } from '../../client/cycles';
 import { UserError } from '../../errors';
@@ -86,6 +87,7 @@ export function registerStartCommand(program: Command): void {
     .action(async (o: Record<string, string | undefined> & { watch?: boolean; json?: boolean }) => {
       // Bad input is refused before anything else happens, Temporal reachable or not.
       const raw = validateCycleInput(await cycleInputFromOptions(o));
+      for (const w of await checkCycleManifest(raw)) process.stderr.write(`warning: manifest ${w}\n`);
       const client = await connectClient();
       const { workflowId, input } = await startCycle(client, raw, { workflowId: o.id });
       if (o.json) printJson({ workflowId, input });
