@@ -103,6 +103,8 @@ describe('transport', () => {
     const differ: string[] = [];
     for (const file of files) {
       const log = readGolden(file).log;
+      // A log that already came through syslog would get a second prefix, which no transport adds.
+      if (/^\S.* kernel: /m.test(log)) continue;
       const want = summary(log);
       const viaSyslog = summary(log.split('\n').map((l) => `Nov 24 10:00:02 node-1 kernel: ${l}`).join('\n'));
       const viaCrlf = summary(log.replace(/\n/g, '\r\n'));
