@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { DescribeImagesCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { ListClustersCommand } from '@aws-sdk/client-eks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -200,7 +200,9 @@ describe('aws provider: bad input is a UserError before any tool runs; AWS troub
 
   it('persistent EKS throttling during the wait is an InfraError (retried by the activity), not a finding', async () => {
     const p = createAwsProvider({ connect: connectViaProxy, pollMs: 20, options: { stateDir: r.stateDir } });
-    const c = stepContext(r, 'aws-throttled');
+    const manifest = `${r.dir}/manifest/throttled.yaml`;
+    copyFileSync(r.manifest, manifest);
+    const c = stepContext(r, 'aws-throttled', { manifest });
     const kernel = await p.kernelBuild({ ctx: c }, recordingIO());
     const image = await p.imageBake({ ctx: c, kernel }, recordingIO());
     r.proxy.inject(restThrottle, 3, (op) => op.startsWith('GET /clusters/'));
@@ -209,7 +211,10 @@ describe('aws provider: bad input is a UserError before any tool runs; AWS troub
       expect(isInfraError(err), String(err)).toBe(true);
       expect((err as Error).message).toContain('TooManyRequestsException');
     } finally {
-      await p.teardown({ ctx: c }, recordingIO());
+      // Teardown needs no valid manifest: a cycle that failed on one is still torn down.
+      writeFileSync(manifest, 'workloadCluster: [broken\n');
+      const out = await p.teardown({ ctx: c }, recordingIO());
+      expect(out.removed).toEqual(['terraform workspace aws-throttled']);
     }
   });
 });

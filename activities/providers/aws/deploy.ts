@@ -55,10 +55,10 @@ export async function awsDeploy(input: DeployInput, io: StepIO, deps: AwsDeps): 
       const spec = s.manifest[key];
       if (!spec) continue;
       const name = cluster.details[key] || spec.clusterName;
-      const access = await clusterAccess(s.clients, name);
-      const kube = await writeKubeconfig(access);
-      try {
-        for (const [release, d] of Object.entries(spec.deployments)) {
+      for (const [release, d] of Object.entries(spec.deployments)) {
+        // A fresh token per release: EKS accepts one for 15 minutes, and `--wait` may take that long.
+        const kube = await writeKubeconfig(await clusterAccess(s.clients, name));
+        try {
           io.progress({ message: `helm: ${name}/${d.namespace}/${release}@${d.version}` });
           await runTool({
             cmd: helm,
@@ -69,10 +69,10 @@ export async function awsDeploy(input: DeployInput, io: StepIO, deps: AwsDeps): 
             env: { HELM_KUBECONTEXT: undefined, KUBECONFIG: undefined },
             classify: classifyHelm(`${key}.deployments.${release}.chart`, d),
           });
-          releases.push(`${name}/${d.namespace}/${release}@${d.version}`);
+        } finally {
+          await kube.dispose();
         }
-      } finally {
-        await kube.dispose();
+        releases.push(`${name}/${d.namespace}/${release}@${d.version}`);
       }
     }
     return { releases };

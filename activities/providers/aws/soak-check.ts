@@ -65,6 +65,7 @@ async function kmemleakScan(clients: AwsClients, ids: string[], waitSeconds: num
         out.set(id, status === 'Success' ? (inv?.StandardOutputContent ?? '') : `kmemleak scan ${status}: ${inv?.StandardErrorContent ?? ''}`);
         break;
       }
+      if (io.signal.aborted) throw new InfraError('the kmemleak scan was stopped: the step was cancelled');
       if (Date.now() > deadline) throw new InfraError(`the kmemleak scan on ${id} did not finish: the check will be retried`);
       io.progress({ message: `kmemleak double scan on ${id}: ${status ?? 'starting'}` });
       await new Promise((r) => setTimeout(r, pollMs));

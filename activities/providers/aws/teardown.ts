@@ -1,7 +1,10 @@
 import type { StepIO, TeardownInput, TeardownOutput } from '../../../src/contract';
 import type { AwsDeps } from './deps';
 import type { AwsProviderOptions } from './options';
-import { withStep } from './step-context';
+import { UserError } from '../../../src/errors';
+import { loadManifestOrThrow } from '../../../src/manifest/load';
+import { resolveInputPath } from '../../../src/paths';
+import { cycleRegion } from './step-context';
 import { readVars, selectWorkspace, terraformFor } from './terraform';
 
 /**
@@ -31,16 +34,31 @@ export async function destroyCycleWorkspace(
   return [`terraform workspace ${tf.workspace}`];
 }
 
-/** teardown (aws): the cycle's terraform workspace destroyed; idempotent. */
+/**
+ * teardown (aws): the cycle's terraform workspace destroyed; idempotent. It needs no manifest
+ * and no SDK call (terraform has its own credentials), so a cycle that failed on a bad
+ * manifest is still torn down: the region comes from the provisioned cluster, else the
+ * manifest if it still loads, else AWS_REGION.
+ */
 export async function awsTeardown(input: TeardownInput, io: StepIO, deps: AwsDeps): Promise<TeardownOutput> {
   const { ctx } = input;
-  return withStep(ctx, deps, async (s) => {
-    const removed = await destroyCycleWorkspace(ctx, s.region, deps.options, io);
-    if (removed.length && input.cluster) {
-      for (const name of [input.cluster.details.cpCluster, input.cluster.details.workloadCluster ?? input.cluster.clusterId]) {
-        if (name) removed.push(`EKS cluster ${name}`);
-      }
+  const region = input.cluster?.details.region || (await manifestRegion(ctx.manifest, deps)) || deps.options.region;
+  if (!region) {
+    throw new UserError(`cannot tell the region of ${ctx.cycleId} to tear it down: set AWS_REGION on the worker and retry the teardown`, 'AWS_REGION');
+  }
+  const removed = await destroyCycleWorkspace(ctx, region, deps.options, io);
+  if (removed.length && input.cluster) {
+    for (const name of [input.cluster.details.cpCluster, input.cluster.details.workloadCluster ?? input.cluster.clusterId]) {
+      if (name) removed.push(`EKS cluster ${name}`);
     }
-    return { removed };
-  });
+  }
+  return { removed };
+}
+
+async function manifestRegion(manifest: string, deps: AwsDeps): Promise<string | undefined> {
+  try {
+    return cycleRegion(await loadManifestOrThrow(resolveInputPath(manifest)), deps);
+  } catch {
+    return undefined;
+  }
 }
