@@ -3,7 +3,7 @@
  * and the header prefilter that keeps the per-line cost of the parser to one regexp test.
  */
 import type { ReportFamily, ReportFormat, StackRule } from './format-types';
-import { compilePattern, PARSE_STACK } from './patterns';
+import { compilePattern, escapeRegExp, PARSE_STACK } from './patterns';
 import { CONSOLE_HANGUP, CONTINUATION_HEADERS, REPORT_FAMILIES, STACK_CARRYING_INFO } from './report-formats';
 import { SKIP_FRAMES, type FrameExtractor } from './stack-rules';
 
@@ -42,10 +42,6 @@ function compileStack(rule: StackRule): CompiledStack {
     skip: new RegExp([...SKIP_FRAMES, ...(rule.skip ?? [])].join('|')),
     extractor: rule.extractor,
   };
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Compiles a family; exported for the table checks. */

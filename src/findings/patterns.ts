@@ -32,6 +32,11 @@ export function compilePattern(pattern: string): RegExp {
   return new RegExp(expandPattern(pattern));
 }
 
+/** A regexp source that matches `s` literally. */
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /** Tests a regexp against a string with no state carried between calls. */
 export function matchesAny(text: string, res: readonly RegExp[]): boolean {
   for (const re of res) if (re.test(text)) return true;

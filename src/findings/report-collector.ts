@@ -6,7 +6,9 @@
 import { isContinuationHeader, type CompiledFamily } from './compiled-table';
 import { CONSOLE_CONTEXT, isCpuContext } from './console-line';
 import { corruptionOf, describe } from './describe';
+import { escapeRegExp } from './patterns';
 import type { KernelReport } from './kernel-report';
+import { CONSOLE_HANGUP } from './report-formats';
 import { typeOfTitle } from './report-types';
 import { frameOfTitle, normalizeTitle } from './title-normalize';
 
@@ -25,15 +27,21 @@ export const REPORT_LIMITS = {
 /** Lines that change how a report is collected. */
 export type LineMark = 'taint' | 'nmi' | 'tail' | 'hangup' | undefined;
 
-const MARKS = /Disabling lock debugging due to kernel taint|Sending NMI from CPU|Kernel panic - not syncing|WARNING: possible circular locking dependency detected|serialport: VM disconnected\./;
+const TAINT = 'Disabling lock debugging due to kernel taint';
+const NMI_BACKTRACE = 'Sending NMI from CPU';
+const MARKS = new RegExp(
+  [TAINT, NMI_BACKTRACE, 'Kernel panic - not syncing', 'WARNING: possible circular locking dependency detected', CONSOLE_HANGUP]
+    .map(escapeRegExp)
+    .join('|'),
+);
 
 /** What a line means for collecting: lock debugging switched off (not part of the report), an NMI backtrace of all CPUs begins, a panic or lockdep tail that repeats the report, or the console disconnected (the report was cut). */
 export function markOf(raw: string): LineMark {
   const m = MARKS.exec(raw);
   if (!m) return undefined;
-  if (m[0].startsWith('Disabling')) return 'taint';
-  if (m[0].startsWith('Sending')) return 'nmi';
-  if (m[0].startsWith('serialport')) return 'hangup';
+  if (m[0] === TAINT) return 'taint';
+  if (m[0] === NMI_BACKTRACE) return 'nmi';
+  if (m[0] === CONSOLE_HANGUP) return 'hangup';
   return 'tail';
 }
 
@@ -52,6 +60,7 @@ export interface LogLine {
   mark: LineMark;
 }
 
+/** One report being collected; `finish()` describes it. */
 export class ReportCollector {
   readonly lines: string[] = [];
   /** Lines that belong to this report's title region (before another report began). */
