@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chmod, cp, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ImageBakeInput, ImageBakeOutput, StepIO } from '../../../src/contract';
@@ -201,7 +202,7 @@ async function bake(input: ImageBakeInput, plan: ImagePlan, io: StepIO, deps: Lo
   io.progress({ message: `building module ${ctx.module.name} against ${basename(kdir)}` });
   await runTool({
     cmd: 'make',
-    args: ['-C', kdir, ...makeVars, `M=${modSrc}`, `-j${opts.jobs ?? 2}`, 'modules'],
+    args: ['-C', kdir, ...makeVars, `M=${modSrc}`, `-j${opts.jobs ?? availableParallelism()}`, 'modules'],
     env,
     logFile,
     io,
