@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../src/paths';
 
@@ -16,6 +16,19 @@ const file = join(repoRoot, 'terraform', 'aws', 'worker-iam-policy.json');
 const policy = JSON.parse(readFileSync(file, 'utf8')) as { Version: string; Statement: Statement[] };
 const list = (x: string | string[] | undefined) => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 const allActions = policy.Statement.flatMap((s) => list(s.Action));
+
+/** The TypeScript files that run in an aws worker (activities, AWS helpers, the CLI's janitor). */
+function workerSources(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(dir, e.name));
+      else if (e.name.endsWith('.ts')) out.push(join(dir, e.name));
+    }
+  };
+  for (const dir of ['activities', 'src']) walk(join(repoRoot, dir));
+  return out;
+}
 
 /** Whether a statement only applies to resources carrying rcdebug's tag. */
 function tagConditioned(s: Statement): boolean {
@@ -63,6 +76,23 @@ describe('the IAM policy of the rcdebug worker', () => {
     ['the state backend', ['s3:ListBucket', 'dynamodb:PutItem']],
   ])('covers %s', (_what, actions) => {
     for (const a of actions) expect(allActions, a).toContain(a);
+  });
+
+  it('allows every AWS API call the code of an aws worker makes', () => {
+    // IAM prefix of each SDK client package; a command XCommand is the action <prefix>:X.
+    const prefixes: Record<string, string> = { ec2: 'ec2', s3: 's3', ssm: 'ssm', eks: 'eks', 'cloudwatch-logs': 'logs', sts: 'sts', iam: 'iam', dynamodb: 'dynamodb' };
+    const used = new Map<string, string>();
+    for (const file of workerSources()) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([a-z0-9-]+)'/g)) {
+        const prefix = prefixes[m[2] ?? ''];
+        expect(prefix, `${relative(repoRoot, file)} uses @aws-sdk/client-${m[2]}: add its IAM prefix here and its actions to the policy`).toBeDefined();
+        for (const name of (m[1] ?? '').split(',').map((n) => n.trim().split(/\s+as\s+/)[0] ?? '')) {
+          if (name.endsWith('Command')) used.set(`${prefix}:${name.slice(0, -'Command'.length)}`, relative(repoRoot, file));
+        }
+      }
+    }
+    expect(used.size).toBeGreaterThan(10);
+    for (const [action, file] of used) expect(allActions, `${action} (${file})`).toContain(action);
   });
 
   it('fits in a role inline policy (10,240 characters without whitespace), as docs/aws.md tells people to attach it', () => {
