@@ -117,6 +117,8 @@ describe('the stack', () => {
   // tofu console reports a failed validation but still evaluates; plan and apply stop there.
   it('refuses a debug AMI that is not an AMI id', () => {
     expect(evaluate(stackLocals, 'var.debug_ami_id', requiredVars).output).not.toContain('Invalid value for variable');
+    // The placeholder teardown and the janitor pass to `destroy` when the cycle's variables are gone.
+    expect(evaluate(stackLocals, 'var.debug_ami_id', { ...requiredVars, debug_ami_id: 'ami-00000000' }).output).not.toContain('Invalid value for variable');
     const { output } = evaluate(stackLocals, 'var.debug_ami_id', { ...requiredVars, debug_ami_id: 'my-image' });
     expect(output).toContain('Invalid value for variable');
     expect(output).toContain('debug_ami_id must be an AMI id');
