@@ -33,6 +33,7 @@ export function emptyDiagnostics(): LogDiagnostics {
 /** Warnings a user should see for a log, each naming the file. */
 export function describeDiagnostics(file: string, d: LogDiagnostics): string[] {
   const out: string[] = [];
+  if (d.chars === 0) out.push(`${file}: is empty; there is no kernel output to analyse (did the node boot and was its console captured?)`);
   if (d.chars > 0 && d.controlChars + d.invalidChars > d.chars * 0.1) {
     out.push(`${file}: looks like binary data rather than a console log (${d.controlChars + d.invalidChars} of ${d.chars} characters are not text); parsed anyway`);
   } else if (d.invalidChars > 0) {

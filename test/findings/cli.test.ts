@@ -72,6 +72,15 @@ describe('rcdebug findings parse', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('warns on stderr about an empty log and prints []', () => {
+    const path = join(dir, 'empty.log');
+    writeFileSync(path, '');
+    const r = rcdebug('findings', 'parse', path, '--json');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`${path}: is empty`);
+    expect(JSON.parse(r.stdout)).toEqual([]);
+  });
+
   it('warns on stderr about binary input but keeps stdout a JSON array', () => {
     const path = join(dir, 'garbage.bin');
     writeFileSync(path, Buffer.from(Array.from({ length: 65536 }, (_, i) => (i * 2654435761) % 256)));
