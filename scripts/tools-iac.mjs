@@ -6,7 +6,7 @@
 // their default places, so a second install after a cache wipe of ~/.cache/rcdebug only
 // relinks, and nothing is ever written into the checkout.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const HELM_VERSION = 'v3.22.0';
@@ -41,10 +41,10 @@ function requireGo(ctx, what, envVar) {
  */
 function buildInModule(ctx, { module, version, pkg, out, ldflags }) {
   const env = { ...process.env, GOFLAGS: '-buildvcs=false' };
+  mkdirSync(ctx.binDir, { recursive: true });
   process.stderr.write(`rcdebug: $ go mod download -json ${module}@${version}\n`);
   const info = JSON.parse(execFileSync('go', ['mod', 'download', '-json', `${module}@${version}`], { env, cwd: ctx.cacheDir, encoding: 'utf8' }));
   if (!info.Dir) throw new Error(`go mod download ${module}@${version} gave no module directory: ${info.Error ?? 'unknown error'}`);
-  mkdirSync(ctx.binDir, { recursive: true });
   // Build to a temporary name and rename, so an interrupted build never leaves a
   // half-written binary that find() would accept next time.
   const target = join(ctx.binDir, out);
@@ -54,7 +54,7 @@ function buildInModule(ctx, { module, version, pkg, out, ldflags }) {
   if (ldflags) args.push('-ldflags', ldflags);
   args.push(pkg);
   ctx.run('go', args, { env, cwd: info.Dir });
-  ctx.run('mv', ['-f', partial, target]);
+  renameSync(partial, target);
 }
 
 /**
