@@ -2,13 +2,15 @@ import { CreateLogGroupCommand, DescribeLogGroupsCommand } from '@aws-sdk/client
 import { CreateImageCommand, DescribeImagesCommand, DescribeInstancesCommand, DescribeSnapshotsCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { CreateClusterCommand, ListClustersCommand } from '@aws-sdk/client-eks';
 import { Command } from 'commander';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { JANITOR_WORKFLOW, runJanitorSweep } from '../../activities/providers/aws/janitor-activity';
+import { testClient } from '../support/engine';
 import { awsClients, type AwsClients } from '../../src/aws/config';
 import { retention, sweep } from '../../src/aws/janitor';
 import { registerJanitorCommands } from '../../src/cli/commands/janitor';
 import { isUserError } from '../../src/errors';
 import { ssmRegistry } from '../../src/registry/ssm-registry';
-import { startMoto, type Moto } from '../support/moto';
+import { motoEnv, startMoto, type Moto } from '../support/moto';
 
 let moto: Moto;
 let clients: AwsClients;
@@ -128,5 +130,59 @@ describe('rcdebug janitor: bad options are UserErrors before any AWS call', () =
     const err = await program.parseAsync(['node', 'rcdebug', ...argv]).catch((e: unknown) => e);
     expect(isUserError(err), String(err)).toBe(true);
     expect((err as { field?: string }).field).toBe(field);
+  });
+});
+
+/** Runs `fn` with the given environment variables, then puts the old values back. */
+async function withEnv<T>(env: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    return await fn();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+describe('janitor with the real Temporal dev server', () => {
+  it('asks Temporal: a cycle it has never heard of is closed and swept; a TTL of days keeps nothing else from going', async () => {
+    await cycleResources('rcdebug-cycle-unknown-to-temporal');
+    const client = await testClient();
+    try {
+      const actions = await withEnv({ ...motoEnv(moto.endpoint), RCDEBUG_AWS_BUCKET: '' }, () =>
+        runJanitorSweep({ ttlSeconds: 30 * 86_400, terraform: false }, { client }));
+      expect(actions.map((a) => `${a.kind} ${a.outcome} ${a.reason}`).sort()).toEqual([
+        'eks-cluster removed its cycle is closed', 'instance removed its cycle is closed', 'instance removed its cycle is closed', 'log-group removed its cycle is closed',
+      ]);
+      expect(await running('rcdebug-cycle-unknown-to-temporal')).toBe(0);
+    } finally {
+      await client.connection.close();
+    }
+  });
+
+  it('janitor schedule create/delete makes a Temporal Schedule of the sweep', async () => {
+    const id = `janitor-test-${process.pid}`;
+    await withEnv({ TEMPORAL_ADDRESS: inject('temporalAddress') }, async () => {
+      const program = () => {
+        const p = new Command('rcdebug').exitOverride();
+        registerJanitorCommands(p);
+        return p;
+      };
+      await program().parseAsync(['node', 'rcdebug', 'janitor', 'schedule', 'create', id, '--every', '6h', '--ttl', '2d', '--region', 'eu-west-1']);
+      const client = await testClient();
+      try {
+        const d = await client.schedule.getHandle(id).describe();
+        expect(d.action).toMatchObject({ type: 'startWorkflow', workflowType: JANITOR_WORKFLOW, taskQueue: 'rcdebug', args: [{ ttlSeconds: 172_800, region: 'eu-west-1' }] });
+        expect(d.spec.intervals?.[0]?.every).toBe(6 * 3_600_000);
+      } finally {
+        await client.connection.close();
+      }
+      await program().parseAsync(['node', 'rcdebug', 'janitor', 'schedule', 'delete', id]);
+      const err = await program().parseAsync(['node', 'rcdebug', 'janitor', 'schedule', 'delete', id]).catch((e: unknown) => e);
+      expect(isUserError(err), String(err)).toBe(true);
+    });
   });
 });

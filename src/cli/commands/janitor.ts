@@ -1,12 +1,11 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { Command } from 'commander';
-import { awsProviderOptions } from '../../../activities/providers/aws/options';
-import { destroyCycleWorkspace } from '../../../activities/providers/aws/teardown';
+import { JANITOR_WORKFLOW, runJanitorSweep, type JanitorSweepInput } from '../../../activities/providers/aws/janitor-activity';
 import { connectAws, type AwsClients } from '../../aws/config';
-import { retention, sweep, type JanitorAction } from '../../aws/janitor';
+import { retention, type JanitorAction } from '../../aws/janitor';
 import { connectClient } from '../../client/connection';
 import { parseInterval } from '../../client/schedule-spec';
-import { FLAVORS, type Flavor, type StepIO } from '../../contract';
+import { FLAVORS, type Flavor } from '../../contract';
 import { UserError } from '../../errors';
 import { ssmRegistry } from '../../registry/ssm-registry';
 import { printJson, table } from '../output';
@@ -38,23 +37,6 @@ async function withAws<T>(region: string | undefined, fn: (c: AwsClients) => Pro
   }
 }
 
-/** Whether a cycle's workflow is closed; undefined when Temporal cannot say (the TTL decides). */
-function temporalClosed(client: Client | undefined) {
-  return async (cycleId: string): Promise<boolean | undefined> => {
-    if (!client) return undefined;
-    try {
-      const d = await client.workflow.getHandle(cycleId).describe();
-      return d.status.name !== 'RUNNING';
-    } catch (err) {
-      // Past the namespace's retention a closed cycle is forgotten: not running any more.
-      if (err instanceof WorkflowNotFoundError) return true;
-      return undefined;
-    }
-  };
-}
-
-const quietIO: StepIO = { progress: () => undefined, signal: new AbortController().signal, attempt: 1 };
-
 /**
  * `rcdebug janitor ...`: what the aws cloud left behind. `sweep` removes the resources of
  * closed or expired cycles (terraform destroy of the workspace first, then whatever is still
@@ -76,28 +58,52 @@ export function registerJanitorCommands(program: Command): void {
     .action(async (o: { ttl: string; region?: string; dryRun?: boolean; temporal: boolean; terraform: boolean; json?: boolean }) => {
       const ttlMs = parseInterval(o.ttl);
       if (ttlMs === undefined) throw new UserError(`--ttl "${o.ttl}" is not a duration such as 12h or 2d`, '--ttl');
-      const client = o.temporal
-        ? await connectClient().catch((err: unknown) => {
-          process.stderr.write(`rcdebug: ${(err as Error).message}; the TTL alone decides\n`);
-          return undefined;
-        })
-        : undefined;
+      const io = { progress: (p: { message: string }) => process.stderr.write(`rcdebug: ${p.message}\n`), signal: new AbortController().signal, attempt: 1 };
+      const actions = await runJanitorSweep({ ttlSeconds: ttlMs / 1000, region: o.region, dryRun: o.dryRun, temporal: o.temporal, terraform: o.terraform }, { io });
+      printActions(actions, o.json, o.dryRun);
+    });
+
+  const schedule = janitor.command('schedule').description('a Temporal Schedule that runs the sweep periodically on the aws worker');
+  schedule
+    .command('create <scheduleId>')
+    .description(`create a schedule that starts the ${JANITOR_WORKFLOW} workflow`)
+    .option('--every <interval>', 'how often, e.g. 6h', '6h')
+    .option('--ttl <duration>', 'remove anything older than this, whatever its cycle', '24h')
+    .option('--region <region>', 'AWS region (default the worker\'s AWS_REGION)')
+    .option('--task-queue <name>', 'base task queue (the sweep runs on <name>-aws)', 'rcdebug')
+    .action(async (id: string, o: { every: string; ttl: string; region?: string; taskQueue: string }) => {
+      const every = parseInterval(o.every);
+      if (every === undefined) throw new UserError(`--every "${o.every}" is not an interval such as 6h`, '--every');
+      const ttlMs = parseInterval(o.ttl);
+      if (ttlMs === undefined) throw new UserError(`--ttl "${o.ttl}" is not a duration such as 12h or 2d`, '--ttl');
+      const input: JanitorSweepInput = { ttlSeconds: ttlMs / 1000, ...(o.region ? { region: o.region } : {}) };
+      const client = await connectClient();
       try {
-        const opts = awsProviderOptions();
-        await withAws(o.region, async (clients) => {
-          const actions = await sweep(clients, {
-            ttlMs,
-            dryRun: o.dryRun,
-            isClosed: temporalClosed(client),
-            destroyWorkspace: o.terraform && (opts.stateBucket ?? opts.bucket)
-              ? (cycleId) => destroyCycleWorkspace({ cycleId, rc: 'janitor', flavor: 'janitor' }, clients.config.region, opts, quietIO)
-              : undefined,
-          });
-          printActions(actions, o.json, o.dryRun);
+        await client.schedule.create({
+          scheduleId: id,
+          spec: { intervals: [{ every }] },
+          action: { type: 'startWorkflow', workflowType: JANITOR_WORKFLOW, taskQueue: o.taskQueue, args: [input], workflowId: `janitor-${id}` },
+          policies: { overlap: ScheduleOverlapPolicy.SKIP },
         });
       } finally {
-        await client?.connection.close();
+        await client.connection.close();
       }
+      process.stdout.write(`created schedule ${id}: janitor sweep every ${o.every}, TTL ${o.ttl}\n`);
+    });
+  schedule
+    .command('delete <scheduleId>')
+    .description('delete a janitor schedule')
+    .action(async (id: string) => {
+      const client = await connectClient();
+      try {
+        await client.schedule.getHandle(id).delete();
+      } catch (err) {
+        if (err instanceof ScheduleNotFoundError) throw new UserError(`no schedule "${id}"`, 'scheduleId', 'list them with `rcdebug schedule list`');
+        throw err;
+      } finally {
+        await client.connection.close();
+      }
+      process.stdout.write(`deleted schedule ${id}\n`);
     });
 
   janitor

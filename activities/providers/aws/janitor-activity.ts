@@ -1,0 +1,86 @@
+/**
+ * The janitor sweep as one callable unit: for `rcdebug janitor sweep` and for the activity a
+ * Temporal Schedule runs (`rcdebug janitor schedule create`). Cycles are judged closed by
+ * asking Temporal; when it cannot be reached, the TTL alone decides.
+ */
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { connectAws } from '../../../src/aws/config';
+import { sweep, type JanitorAction } from '../../../src/aws/janitor';
+import { connectClient } from '../../../src/client/connection';
+import type { StepIO } from '../../../src/contract';
+import { UserError } from '../../../src/errors';
+import { awsProviderOptions, type AwsProviderOptions } from './options';
+import { destroyCycleWorkspace } from './teardown';
+
+/** Workflow type the janitor schedule starts (the workflow calls `awsJanitorSweep` on `<base>-aws`). */
+export const JANITOR_WORKFLOW = 'awsJanitor';
+
+export interface JanitorSweepInput {
+  /** Resources older than this are removed whatever their cycle's state. */
+  ttlSeconds: number;
+  region?: string | undefined;
+  dryRun?: boolean | undefined;
+  /** Ask Temporal which cycles are closed (default true). */
+  temporal?: boolean | undefined;
+  /** terraform destroy of each workspace first (default true when a state bucket is set). */
+  terraform?: boolean | undefined;
+}
+
+/** Whether a cycle's workflow is closed; undefined when Temporal cannot say. */
+export function temporalClosed(client: Client | undefined) {
+  return async (cycleId: string): Promise<boolean | undefined> => {
+    if (!client) return undefined;
+    try {
+      return (await client.workflow.getHandle(cycleId).describe()).status.name !== 'RUNNING';
+    } catch (err) {
+      // Past the namespace's retention a closed cycle is forgotten: it runs no more.
+      if (err instanceof WorkflowNotFoundError) return true;
+      return undefined;
+    }
+  };
+}
+
+const quietIO: StepIO = { progress: () => undefined, signal: new AbortController().signal, attempt: 1 };
+
+/** Sweeps the resources of closed or expired cycles; returns what it did. */
+export async function runJanitorSweep(
+  input: JanitorSweepInput,
+  overrides: { options?: Partial<AwsProviderOptions>; client?: Client; io?: StepIO } = {},
+): Promise<JanitorAction[]> {
+  if (!Number.isFinite(input.ttlSeconds) || input.ttlSeconds <= 0) throw new UserError(`ttlSeconds ${input.ttlSeconds} must be more than 0`, 'ttlSeconds');
+  const opts = awsProviderOptions(overrides.options);
+  const io = overrides.io ?? quietIO;
+  let client = overrides.client;
+  let own = false;
+  if (!client && input.temporal !== false) {
+    client = await connectClient().catch((err: unknown) => {
+      io.progress({ message: `${(err as Error).message}; the TTL alone decides` });
+      return undefined;
+    });
+    own = Boolean(client);
+  }
+  const clients = await connectAws({ region: input.region ?? opts.region, field: 'region' });
+  try {
+    const useTerraform = input.terraform !== false && Boolean(opts.stateBucket ?? opts.bucket);
+    return await sweep(clients, {
+      ttlMs: input.ttlSeconds * 1000,
+      dryRun: input.dryRun,
+      isClosed: temporalClosed(client),
+      destroyWorkspace: useTerraform
+        ? (cycleId) => destroyCycleWorkspace({ cycleId, rc: 'janitor', flavor: 'janitor' }, clients.config.region, opts, io)
+        : undefined,
+    });
+  } finally {
+    clients.destroy();
+    if (own) await client?.connection.close();
+  }
+}
+
+/** The janitor's activities, registered by the aws worker next to the step activities. */
+export function createAwsJanitorActivities() {
+  return {
+    async awsJanitorSweep(input: JanitorSweepInput): Promise<JanitorAction[]> {
+      return runJanitorSweep(input);
+    },
+  };
+}
