@@ -5,7 +5,7 @@
  * | placeholder | matches | captures |
  * | --- | --- | --- |
  * | `{{ADDR}}` | a hex address `0x...` | no |
- * | `{{PC}}` | a bracketed program counter `[<ffffffff81234567>]` | no |
+ * | `{{PC}}` | a bracketed program counter `[<ffffffff81234567>]`, or a hashed one `[<(____ptrval____)>]` | no |
  * | `{{FUNC}}` | a function name followed by `.` or `+` (`foo+0x12/0x40`, `foo.isra.1`) | the name |
  * | `{{SRC}}` | a source location `net/core/dev.c:123` | the location |
  * | `{{TASK}}` | a short task name, which may contain anything (`syz-executor:123`) | no |
@@ -13,7 +13,8 @@
 
 const PLACEHOLDERS: ReadonlyArray<readonly [string, string]> = [
   ['{{ADDR}}', '0x[0-9a-f]+'],
-  ['{{PC}}', '\\[\\<?(?:0x)?[0-9a-f]+\\>?\\]'],
+  // Kernels that hash pointers print `(____ptrval____)` instead of the address (kmemleak does).
+  ['{{PC}}', '\\[\\<?(?:(?:0x)?[0-9a-f]+|\\(____ptrval____\\))\\>?\\]'],
   ['{{FUNC}}', '([a-zA-Z0-9_]+)(?:\\.|\\+)'],
   ['{{SRC}}', '([a-zA-Z0-9-_/.]+\\.[a-z]+:[0-9]+)'],
   ['{{TASK}}', '[\\s\\S]{0,100}?'],

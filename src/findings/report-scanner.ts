@@ -30,7 +30,8 @@ export class ReportScanner {
 
   /** Feeds the next line of the log (without its newline). */
   push(line: string): void {
-    const raw = withoutSyslogPrefix(line.endsWith('\r') ? line.slice(0, -1) : line);
+    // Serial consoles end lines with CRLF, some with CR CR LF.
+    const raw = withoutSyslogPrefix(line.endsWith('\r') ? line.replace(/\r+$/, '') : line);
     this.lineNo++;
     const prev = this.pending;
     this.pending = raw;

@@ -43,6 +43,30 @@ describe('parseKernelLog', () => {
   });
 
   it.each([
+    ['kbug-qemu-kasan-run-1', [
+      'possible deadlock in kbug_lock_ba',
+      'BUG: scheduling while atomic in msleep',
+      'BUG: sleeping function called from invalid context in __rseq_handle_notify_resume',
+      'WARNING in __rseq_handle_notify_resume',
+      'BUG: scheduling while atomic in exit_to_user_mode_prepare',
+      'KASAN: use-after-free Read in kbug_uaf_read',
+      'memory leak in kbug_run_one',
+    ]],
+    ['kbug-qemu-kasan-run-2', [
+      'possible deadlock in kbug_lock_ba',
+      'BUG: sleeping function called from invalid context in kbug_atomic_sleep',
+      'KASAN: use-after-free Read in kbug_uaf_read',
+      'memory leak in kbug_run_one',
+    ]],
+  ])('finds every planted bug of a real run of our kernel (%s), none corrupted', (name, titles) => {
+    const reports = parseKernelLog(fixtureLog(name));
+    expect(reports.map((r) => r.title)).toEqual(titles);
+    expect(reports.filter((r) => r.corrupted).map((r) => r.title)).toEqual([]);
+    // kmemleak hashes its pointers: [<(____ptrval____)>] frames still name the leak.
+    expect(reports.at(-1)!.report).toContain('[<(____ptrval____)>] kbug_run_one');
+  });
+
+  it.each([
     ['plain timestamps', '[   12.3] '],
     ['caller ids', '[   12.3][  T42] '],
     ['no prefix at all', ''],
