@@ -47,7 +47,9 @@ function executable(p) {
 export function versionOf(path, args) {
   const r = spawnSync(path, args, { encoding: 'utf8', timeout: 20_000 });
   if (r.status !== 0 && !r.stdout) return undefined;
-  return (r.stdout || r.stderr || '').split('\n').find((l) => l.trim())?.trim();
+  // Some tools print warnings before their version: prefer the first line with a version number.
+  const lines = `${r.stdout ?? ''}\n${r.stderr ?? ''}`.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.find((l) => /\d+\.\d+/.test(l)) ?? lines[0];
 }
 
 export function run(cmd, args, opts = {}) {
