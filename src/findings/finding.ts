@@ -77,21 +77,29 @@ export interface SourcedReport {
 const STATUS_ORDER: Record<FindingStatus, number> = { new: 0, known: 1, fixed: 2 };
 
 /**
- * Groups reports by signature (in the order they were seen) and classifies each group
- * against the baseline: `known` if listed (and not marked fixed), `new` otherwise (a listed
- * fixed bug that shows up again is a regression, so new), and every listed open issue that
- * was not seen becomes a `fixed` finding.
+ * Groups reports by signature as they come, keeping one finding per signature (with the
+ * text of its first report), so memory grows with the number of distinct bugs, not of reports.
  */
-export function buildFindings(reports: readonly SourcedReport[], baseline: readonly BaselineEntry[], reproducer: Reproducer = {}): Finding[] {
-  const bySignature = new Map<string, Finding>();
-  const known = new Map(baseline.map((b) => [b.signature, b]));
-  for (const { report, source } of reports) {
+export class FindingsAccumulator {
+  private readonly bySignature = new Map<string, Finding>();
+  private readonly known: Map<string, BaselineEntry>;
+
+  constructor(
+    private readonly baseline: readonly BaselineEntry[],
+    private readonly reproducer: Reproducer = {},
+  ) {
+    this.known = new Map(baseline.map((b) => [b.signature, b]));
+  }
+
+  /** Adds one report seen in `source`. */
+  add(report: KernelReport, source: LogSource): void {
     const signature = signatureOf(report.title);
     const seen: Sighting = { source: source.path, node: source.node, cloud: source.cloud, line: report.startLine };
-    let f = bySignature.get(signature);
+    let f = this.bySignature.get(signature);
     if (!f) {
       // A baseline entry may name the bug by one of its alternative titles.
-      const entry = known.get(signature) ?? report.alternativeTitles.map((t) => known.get(signatureOf(t))).find((e) => e !== undefined);
+      const entry =
+        this.known.get(signature) ?? report.alternativeTitles.map((t) => this.known.get(signatureOf(t))).find((e) => e !== undefined);
       f = {
         signature,
         title: report.title,
@@ -105,10 +113,10 @@ export function buildFindings(reports: readonly SourcedReport[], baseline: reado
         clouds: [],
         firstSeen: seen,
         report: report.report,
-        reproducer: { ...reproducer, node: source.node, logArtifact: source.artifact ?? source.path },
+        reproducer: { ...this.reproducer, node: source.node, logArtifact: source.artifact ?? source.path },
         baseline: entry ? { status: entry.status, link: entry.link, note: entry.note, where: entry.where } : undefined,
       };
-      bySignature.set(signature, f);
+      this.bySignature.set(signature, f);
     }
     f.count++;
     f.lastSeen = seen;
@@ -116,25 +124,39 @@ export function buildFindings(reports: readonly SourcedReport[], baseline: reado
     if (!f.nodes.includes(source.node)) f.nodes.push(source.node);
     if (source.cloud && !f.clouds.includes(source.cloud)) f.clouds.push(source.cloud);
   }
-  const matched = new Set([...bySignature.values()].map((f) => f.baseline?.where));
-  const fixed: Finding[] = baseline
-    .filter((b) => b.status !== 'fixed' && !matched.has(b.where))
-    .map((b) => ({
-      signature: b.signature,
-      title: b.signature,
-      alternativeTitles: [],
-      type: typeOfTitle(b.signature),
-      frame: frameOfTitle(b.signature),
-      corrupted: false,
-      status: 'fixed',
-      count: 0,
-      nodes: [],
-      clouds: [],
-      report: '',
-      reproducer: { ...reproducer },
-      baseline: { status: b.status, link: b.link, note: b.note, where: b.where },
-    }));
-  return [...bySignature.values(), ...fixed].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status]);
+
+  /**
+   * The findings: new first, then known, then the baseline's open issues no log showed
+   * (`fixed`). A listed fixed bug that shows up again is a regression, so new.
+   */
+  findings(): Finding[] {
+    const matched = new Set([...this.bySignature.values()].map((f) => f.baseline?.where));
+    const fixed: Finding[] = this.baseline
+      .filter((b) => b.status !== 'fixed' && !matched.has(b.where))
+      .map((b) => ({
+        signature: b.signature,
+        title: b.signature,
+        alternativeTitles: [],
+        type: typeOfTitle(b.signature),
+        frame: frameOfTitle(b.signature),
+        corrupted: false,
+        status: 'fixed',
+        count: 0,
+        nodes: [],
+        clouds: [],
+        report: '',
+        reproducer: { ...this.reproducer },
+        baseline: { status: b.status, link: b.link, note: b.note, where: b.where },
+      }));
+    return [...this.bySignature.values(), ...fixed].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status]);
+  }
+}
+
+/** Groups reports by signature and classifies them against the baseline (see FindingsAccumulator). */
+export function buildFindings(reports: readonly SourcedReport[], baseline: readonly BaselineEntry[], reproducer: Reproducer = {}): Finding[] {
+  const acc = new FindingsAccumulator(baseline, reproducer);
+  for (const { report, source } of reports) acc.add(report, source);
+  return acc.findings();
 }
 
 /** Counts of findings by status. */

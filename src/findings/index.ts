@@ -3,7 +3,7 @@
  * against a baseline out, as Markdown, JSON and JUnit XML.
  */
 import { loadBaseline, type BaselineEntry } from './baseline';
-import { buildFindings, countFindings, type FindingsResult, type LogSource, type Reproducer, type SourcedReport } from './finding';
+import { countFindings, FindingsAccumulator, type FindingsResult, type LogSource, type Reproducer } from './finding';
 import { describeDiagnostics } from './log-lines';
 import { parseKernelLogFile } from './parse-log';
 
@@ -14,13 +14,13 @@ export { parseKernelLog, parseKernelLogFile } from './parse-log';
 export { ReportScanner } from './report-scanner';
 export { signatureOf } from './signature';
 export { loadBaseline, parseBaseline } from './baseline';
-export { buildFindings, countFindings, toSummary } from './finding';
+export { buildFindings, countFindings, FindingsAccumulator, toSummary } from './finding';
 export { renderMarkdown } from './render-markdown';
 export { renderJunit } from './render-junit';
 
 /**
- * Parses every log (streamed, one at a time), groups the reports by signature and compares
- * them with the baseline file when one is given. A missing log or a malformed baseline is a
+ * Parses every log (streamed, one at a time), groups the reports by signature as they come
+ * and compares them with the baseline file when one is given. A missing log or a malformed baseline is a
  * UserError naming the file (and line).
  */
 export async function analyzeLogs(
@@ -28,13 +28,13 @@ export async function analyzeLogs(
   opts: { baseline?: string | undefined; reproducer?: Reproducer | undefined } = {},
 ): Promise<FindingsResult> {
   const baseline: BaselineEntry[] = opts.baseline ? await loadBaseline(opts.baseline) : [];
-  const reports: SourcedReport[] = [];
+  const acc = new FindingsAccumulator(baseline, opts.reproducer);
   const warnings: string[] = [];
   for (const source of sources) {
-    const parsed = await parseKernelLogFile(source.path, { onReport: (report) => reports.push({ report, source }), keep: false });
+    const parsed = await parseKernelLogFile(source.path, { onReport: (report) => acc.add(report, source), keep: false });
     warnings.push(...describeDiagnostics(source.path, parsed.diagnostics));
   }
-  const findings = buildFindings(reports, baseline, opts.reproducer);
+  const findings = acc.findings();
   return { findings, counts: countFindings(findings), warnings };
 }
 

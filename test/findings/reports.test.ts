@@ -58,6 +58,19 @@ describe('analyzeLogs', () => {
   });
 });
 
+describe('analyzeLogs on a storm', () => {
+  it('counts thousands of reports of one bug as one finding', async () => {
+    const path = join(dir, 'storm.log');
+    writeFileSync(path, readGolden(join(fixtures, 'kbug-kmemleak')).log.repeat(5000));
+    const r = await analyzeLogs([{ path, node: 'vm-storm' }]);
+    expect(r.findings.map((f) => [f.signature, f.count])).toEqual([
+      ['memory leak in kbug_leak', 5000],
+      ['memory leak in kbug_worker_stash', 5000],
+    ]);
+    expect(r.findings[0]!.lastSeen!.line).toBeGreaterThan(r.findings[0]!.firstSeen!.line);
+  });
+});
+
 describe('renderers', () => {
   it('writes Markdown with the summary table first, then every finding with its reproducer and report', () => {
     const md = renderMarkdown(result, { title: 'kbug 1.4.0-rc2' });
