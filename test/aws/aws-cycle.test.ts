@@ -25,6 +25,8 @@ afterAll(async () => {
 });
 
 const soak = { durationSeconds: 2, checkIntervalSeconds: 1, scanIntervalSeconds: 1 };
+// Every stand-in run starts Node and the AWS SDK: a cycle takes one to two minutes on a busy 2-core machine.
+const CYCLE_TIMEOUT_MS = 360_000;
 const provider = () => createAwsProvider({ pollMs: 50, options: { stateDir: r.stateDir, kmemleakWaitSeconds: 1 } });
 
 async function childState(client: Awaited<ReturnType<typeof testClient>>, id: string): Promise<CloudCycleState> {
@@ -82,7 +84,7 @@ describe('cloudCycle on aws (moto + recording stand-ins) through the real dev se
     const history = JSON.stringify(await client.workflow.getHandle(childId).fetchHistory());
     expect(history).not.toContain('k8s-aws-v1.');
     expect(history).not.toContain('testing');
-  });
+  }, CYCLE_TIMEOUT_MS);
 
   it('a chart missing from the registry parks the cycle at deploy; abort tears the clusters down', async () => {
     const client = await testClient();
@@ -96,7 +98,7 @@ describe('cloudCycle on aws (moto + recording stand-ins) through the real dev se
         const parked = await eventually(async () => {
           const s = await child.query<CloudCycleState>('state');
           return s.phase === 'awaiting-operator' ? s : undefined;
-        }, 120_000, 'deploy to park');
+        }, 240_000, 'deploy to park');
         const deploy = parked.steps.find((s) => s.name === 'deploy');
         expect(deploy?.error?.type).toBe('UserError');
         expect(deploy?.error?.message).toContain('oci://ghcr.io/riptideslabs/helm/agent version v0.1.17 is not in the registry');
@@ -110,7 +112,7 @@ describe('cloudCycle on aws (moto + recording stand-ins) through the real dev se
     } finally {
       process.env.RCDEBUG_STANDIN_CHARTS = CHARTS;
     }
-  });
+  }, CYCLE_TIMEOUT_MS);
 
   it('cancel during the soak runs terraform destroy', async () => {
     const client = await testClient();
@@ -118,7 +120,7 @@ describe('cloudCycle on aws (moto + recording stand-ins) through the real dev se
     const childId = `${taskQueue}-cycle.aws-kasan`;
     const err = await withWorkers({ taskQueue, clouds: ['aws'], providers: { aws: provider() } }, async () => {
       const h = await startCycle(client, { rc: 'v1.4.0-rc2', taskQueue, clouds: ['aws'], flavors: ['kasan'], manifest: r.manifest, soak: { ...soak, durationSeconds: 600 } });
-      await eventually(async () => (await childState(client, childId)).currentStep === 'soak', 120_000, 'the soak to start');
+      await eventually(async () => (await childState(client, childId)).currentStep === 'soak', 240_000, 'the soak to start');
       expect(await runningInstances(childId)).toBe(2);
       await h.cancel();
       return h.result().then(() => undefined, (e: unknown) => e);
@@ -126,5 +128,5 @@ describe('cloudCycle on aws (moto + recording stand-ins) through the real dev se
     expect(err).toBeInstanceOf(WorkflowFailedError);
     expect(destroyedWorkspaces()).toContain(safeName(childId));
     expect(await runningInstances(childId)).toBe(0);
-  });
+  }, CYCLE_TIMEOUT_MS);
 });

@@ -12,6 +12,8 @@ import { recordingIO, startRehearsal, stepContext, type Rehearsal } from './rehe
 let r: Rehearsal;
 let clients: AwsClients;
 let provider: CloudProvider;
+// Every stand-in run starts Node and the AWS SDK: slow on a busy 2-core machine.
+const SLOW_MS = 300_000;
 
 /** Clients through the fault proxy, so tests can throttle the provider's calls. */
 const connectViaProxy = async (region: string) =>
@@ -46,7 +48,7 @@ describe('aws provider steps against moto with the recording stand-ins', () => {
     expect(build.at(-1)).toMatch(/packer\/aws\/kernel-build\.pkr\.hcl$/);
     expect(build).toEqual(expect.arrayContaining([`digest=${kernel.digest}`, `source_ami=${r.sourceAmi}`, 'k8s_version=1.33', `bucket=${r.bucket}`, 'flavor=kasan', 'region=eu-west-1']));
     expect(io.messages[0]).toBe('resolving the EKS AL2023 source AMI');
-  });
+  }, SLOW_MS);
 
   it('image-bake reads the AMI id from the Packer manifest and checks it with DescribeImages', async () => {
     image = await provider.imageBake({ ctx: ctx(), kernel }, recordingIO());
@@ -55,7 +57,7 @@ describe('aws provider steps against moto with the recording stand-ins', () => {
     const described = await clients.ec2.send(new DescribeImagesCommand({ ImageIds: [image.imageId] }));
     const tags = Object.fromEntries((described.Images?.[0]?.Tags ?? []).map((t) => [t.Key, t.Value]));
     expect(tags).toMatchObject({ 'rcdebug:digest': image.digest, 'rcdebug:kernel-release': '6.1.119-rcdebug-kasan', 'rcdebug:kernel-digest': kernel.digest });
-  });
+  }, SLOW_MS);
 
   it('version-publish writes the SSM record; a rerun of build and bake is a cache hit with no packer call', async () => {
     const out = await provider.versionPublish({ ctx: ctx(), kernel, image }, recordingIO());
@@ -68,7 +70,7 @@ describe('aws provider steps against moto with the recording stand-ins', () => {
     const bakedAgain = await provider.imageBake({ ctx: ctx(), kernel: again }, recordingIO());
     expect(bakedAgain).toMatchObject({ imageId: image.imageId, cacheHit: true });
     expect(r.calls().length).toBe(before);
-  });
+  }, SLOW_MS);
 
   it('cluster-provision applies terraform in the cycle workspace and waits for EKS (throttled twice on the way)', async () => {
     r.proxy.inject(restThrottle, 2, (op) => op.startsWith('GET /clusters/'));
@@ -85,7 +87,7 @@ describe('aws provider steps against moto with the recording stand-ins', () => {
     expect(cluster.nodes).toHaveLength(2);
     expect(cluster.nodes[0]?.details?.imageId).toBe(image.imageId);
     expect(io.messages.some((m) => m.includes(`EKS node group ${cluster.details.workloadCluster}`) && m.includes('ACTIVE'))).toBe(true);
-  });
+  }, SLOW_MS);
 
   it('deploy runs helm upgrade --install per deployment with a private kubeconfig holding an EKS token, removed afterwards', async () => {
     const out = await provider.deploy({ ctx: ctx(), cluster }, recordingIO());
@@ -105,7 +107,7 @@ describe('aws provider steps against moto with the recording stand-ins', () => {
     expect(existsSync(kubeconfig)).toBe(false);
     // Nothing the stand-ins recorded carries the token.
     expect(JSON.stringify(r.calls())).not.toContain('k8s-aws-v1.');
-  });
+  }, SLOW_MS);
 
   it('soak-check reports node health and runs a kmemleak double scan through SSM', async () => {
     const out = await provider.soakCheck({ ctx: ctx(), cluster, tick: 1, scan: true, elapsedSeconds: 5 }, recordingIO());
@@ -116,7 +118,7 @@ describe('aws provider steps against moto with the recording stand-ins', () => {
       expect(n.detail).toContain('(the debug image)');
       expect(n.detail).toContain('kmemleak:');
     }
-  });
+  }, SLOW_MS);
 
   it('log-harvest turns the CloudWatch streams and console output into findings', async () => {
     const out = await provider.logHarvest({ ctx: ctx(), kernel, image, cluster }, recordingIO());
@@ -129,7 +131,7 @@ describe('aws provider steps against moto with the recording stand-ins', () => {
     expect(out.reports.markdown).toBe(`s3://${r.bucket}/artifacts/aws-steps-kasan/reports/findings.md`);
     expect(Object.values(out.nodes).sort()).toEqual(['clean', 'findings']);
     expect(out.nodes[node!]).toBe('findings');
-  });
+  }, SLOW_MS);
 
   it('teardown destroys the workspace; a second teardown finds nothing and succeeds', async () => {
     const out = await provider.teardown({ ctx: ctx(), cluster }, recordingIO());
@@ -140,7 +142,7 @@ describe('aws provider steps against moto with the recording stand-ins', () => {
     expect(left.Reservations?.flatMap((x) => x.Instances ?? [])).toEqual([]);
     expect((await clients.eks.send(new ListClustersCommand({}))).clusters).toEqual([]);
     expect(await provider.teardown({ ctx: ctx(), cluster }, recordingIO())).toEqual({ removed: [] });
-  });
+  }, SLOW_MS);
 });
 
 describe('aws provider: bad input is a UserError before any tool runs; AWS trouble is an InfraError', () => {
@@ -178,7 +180,7 @@ describe('aws provider: bad input is a UserError before any tool runs; AWS troub
       delete process.env.AWS_SHARED_CREDENTIALS_FILE;
       delete process.env.AWS_CONFIG_FILE;
     }
-  });
+  }, SLOW_MS);
 
   it('a chart that is not in the registry fails deploy with a UserError naming the field', async () => {
     const p = createAwsProvider({ connect: connectViaProxy, pollMs: 20, options: { stateDir: r.stateDir } });
@@ -196,7 +198,7 @@ describe('aws provider: bad input is a UserError before any tool runs; AWS troub
       process.env.RCDEBUG_STANDIN_CHARTS = r.env.RCDEBUG_STANDIN_CHARTS;
       await p.teardown({ ctx: c, cluster }, recordingIO());
     }
-  });
+  }, SLOW_MS);
 
   it('persistent EKS throttling during the wait is an InfraError (retried by the activity), not a finding', async () => {
     const p = createAwsProvider({ connect: connectViaProxy, pollMs: 20, options: { stateDir: r.stateDir } });
@@ -216,5 +218,5 @@ describe('aws provider: bad input is a UserError before any tool runs; AWS troub
       const out = await p.teardown({ ctx: c }, recordingIO());
       expect(out.removed).toEqual(['terraform workspace aws-throttled']);
     }
-  });
+  }, SLOW_MS);
 });
