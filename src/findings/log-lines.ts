@@ -3,8 +3,8 @@
  * are cut, invalid UTF-8 is replaced, binary data is noticed. What was odd about the input
  * is reported as warnings that name the file and line.
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { constants, createReadStream } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { UserError } from '../errors';
 
@@ -108,18 +108,24 @@ export class LineSplitter {
   }
 }
 
+/** Throws a UserError naming `path` unless it is a file that can be opened. */
+export async function checkLogReadable(path: string): Promise<void> {
+  try {
+    const s = await stat(path);
+    if (s.isDirectory()) throw new UserError(`${path}: is a directory, not a log file`, path, 'pass the log files inside it');
+    await access(path, constants.R_OK);
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`${path}: cannot read the log (${(err as NodeJS.ErrnoException).code ?? String(err)})`, path, 'check the path');
+  }
+}
+
 /**
  * Streams the lines of a file to `onLine`. A missing or unreadable path is the user's to
  * fix and raises a UserError naming it.
  */
 export async function readLogLines(path: string, onLine: (line: string) => void): Promise<LogDiagnostics> {
-  try {
-    const s = await stat(path);
-    if (s.isDirectory()) throw new UserError(`${path}: is a directory, not a log file`, path, 'pass the log files inside it');
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw new UserError(`${path}: cannot read the log (${(err as NodeJS.ErrnoException).code ?? String(err)})`, path, 'check the path');
-  }
+  await checkLogReadable(path);
   const splitter = new LineSplitter(onLine);
   const decoder = new StringDecoder('utf8');
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });

@@ -72,6 +72,14 @@ describe('rcdebug findings parse', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('checks every log before printing: a missing second log leaves stdout empty', () => {
+    const good = logFile('good.log', 'kbug-kasan-uaf');
+    const r = rcdebug('findings', 'parse', good, 'missing-too.log', '--json');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('missing-too.log: cannot read the log');
+    expect(r.stdout).toBe('');
+  });
+
   it('warns on stderr about an empty log and prints []', () => {
     const path = join(dir, 'empty.log');
     writeFileSync(path, '');

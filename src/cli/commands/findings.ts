@@ -17,24 +17,41 @@ async function guarded(body: () => Promise<void>): Promise<void> {
   }
 }
 
-/** `rcdebug findings parse <log...> [--json]`: the reports in each log, in log order. */
+/**
+ * `rcdebug findings parse <log...> [--json]`: the reports in each log, in log order. Reports
+ * are printed as they are found, so a log of any size is parsed in bounded memory.
+ */
 export async function findingsParse(logs: string[], opts: { json?: boolean }): Promise<void> {
   const { parseKernelLogFile } = await import('../../findings/parse-log');
-  const { describeDiagnostics } = await import('../../findings/log-lines');
-  const all: Array<Record<string, unknown>> = [];
+  const { checkLogReadable, describeDiagnostics } = await import('../../findings/log-lines');
+  // Every log is checked first: a bad path must not leave half a JSON array on stdout.
+  for (const log of logs) await checkLogReadable(log);
+  // A reader that stops early (`| head`) is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(0);
+  });
+  let printed = 0;
+  if (opts.json) process.stdout.write('[');
   for (const log of logs) {
-    const { reports, diagnostics } = await parseKernelLogFile(log);
+    let count = 0;
+    const lines: string[] = [];
+    const { diagnostics } = await parseKernelLogFile(log, {
+      keep: false,
+      onReport: (r) => {
+        count++;
+        if (opts.json) {
+          const item = JSON.stringify({ log, ...r }, null, 2).replace(/\n/g, '\n  ');
+          process.stdout.write(`${printed++ === 0 ? '' : ','}\n  ${item}`);
+        } else {
+          lines.push(`  line ${r.startLine}-${r.endLine}: ${r.title} [${r.type}${r.corrupted ? ', corrupted' : ''}]\n`);
+        }
+      },
+    });
     for (const w of describeDiagnostics(log, diagnostics)) process.stderr.write(`warning: ${w}\n`);
-    if (opts.json) {
-      for (const r of reports) all.push({ log, ...r });
-      continue;
-    }
-    process.stdout.write(`${log}: ${reports.length} report(s)\n`);
-    for (const r of reports) {
-      process.stdout.write(`  line ${r.startLine}-${r.endLine}: ${r.title} [${r.type}${r.corrupted ? ', corrupted' : ''}]\n`);
-    }
+    if (!opts.json) process.stdout.write(`${log}: ${count} report(s)\n${lines.join('')}`);
   }
-  if (opts.json) process.stdout.write(JSON.stringify(all, null, 2) + '\n');
+  if (opts.json) process.stdout.write(printed === 0 ? ']\n' : '\n]\n');
 }
 
 const FORMATS = ['md', 'json', 'junit'] as const;
