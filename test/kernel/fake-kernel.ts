@@ -31,6 +31,7 @@ all:
 \t@echo fake-bzImage > $(O)/arch/x86/boot/bzImage
 
 allnoconfig:
+\t@if [ -f .config ]; then echo "***  The source tree is not clean, please run 'make mrproper'"; exit 2; fi
 \t@mkdir -p $(O)
 \t@grep -v '^#' $(KCONFIG_ALLCONFIG) | grep . > $(O)/.config || true
 

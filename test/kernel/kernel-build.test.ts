@@ -88,6 +88,14 @@ describe('localKernelBuild on a fake kernel tree', () => {
     expect(existsSync(join(tmp.dir, 'artifacts', 'cycle-bad', 'kernel-build', 'build.log'))).toBe(true);
   });
 
+  it('refuses a source tree that was configured in place with a UserError saying what to run', async () => {
+    writeFileSync(join(tree, '.config'), 'CONFIG_FAKE_SERIAL=y\n');
+    const err = await localKernelBuild({ ctx: stepContext('cycle-dirty') }, recordingIO(), deps, opts).catch((e: unknown) => e);
+    expect(isUserError(err)).toBe(true);
+    expect((err as { field?: string }).field).toBe('kernelSource');
+    expect((err as { hint?: string }).hint).toContain(`make -C ${tree} mrproper`);
+  });
+
   it('lets two cycles build the same digest at once without a second make', async () => {
     writeFakeKernelTree(tree, SYMBOLS, 0.5);
     const [a, b] = await Promise.all([

@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Flavor, KernelBuildInput, KernelBuildOutput, StepIO, StepProgress } from '../../../src/contract';
-import { InfraError } from '../../../src/errors';
+import { InfraError, UserError } from '../../../src/errors';
 import { runTool, type ToolRun } from '../../../src/exec/run-tool';
 import { repoRoot } from '../../../src/paths';
 import type { LocalDeps } from './deps';
@@ -179,7 +179,13 @@ export async function configureKernel(plan: KernelBuildPlan, io: StepIO | undefi
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, BUILD_FILES.fragments), plan.fragmentText);
   io?.progress({ message: 'configuring: allnoconfig + fragments, olddefconfig' });
-  await make([`KCONFIG_ALLCONFIG=${join(dir, BUILD_FILES.fragments)}`, 'allnoconfig']);
+  await make([`KCONFIG_ALLCONFIG=${join(dir, BUILD_FILES.fragments)}`, 'allnoconfig'], {
+    // kbuild refuses an out-of-tree build from a tree that was configured in place.
+    classify: ({ tail }) =>
+      tail.some((l) => /source tree is not clean/.test(l))
+        ? new UserError(`kernel source ${plan.source.root} was built in place, so out-of-tree builds refuse it`, 'kernelSource', `run \`make -C ${plan.source.root} mrproper\` or point kernelSource at a clean tree or tarball`)
+        : undefined,
+  });
   await make(['olddefconfig']);
   io?.progress({ message: 'verifying that every requested option survived olddefconfig' });
   const report = await verifyConfig({ config: join(dir, '.config'), srctree: plan.source.root, fragments: plan.fragments, logFile, io });
