@@ -7,6 +7,7 @@ import { awsClients, type AwsClients } from '../../src/aws/config';
 import type { ClusterProvisionOutput, DeployOutput, ImageBakeOutput, KernelBuildOutput, VersionPublishOutput } from '../../src/contract';
 import type { CloudCycleState } from '../../src/cycle-state';
 import { eventually, startCycle, testClient, uniqueQueue, withWorkers } from '../support/engine';
+import { jsonThrottle } from '../support/moto';
 import { CHARTS, startRehearsal, type Rehearsal } from './rehearsal';
 
 // The whole cloudCycle on `aws` through the real dev server: the SDK against moto, packer,
@@ -51,11 +52,17 @@ describe('cloudCycle on aws (moto + recording stand-ins) through the real dev se
     const client = await testClient();
     const taskQueue = uniqueQueue('aws-happy');
     const childId = `${taskQueue}-cycle.aws-kasan`;
+    // SSM throttles every attempt the SDK makes on the first publish: the activity fails with
+    // an InfraError and Temporal's retry policy runs it again; nothing of it becomes a finding.
+    process.env.AWS_ENDPOINT_URL = r.proxy.endpoint;
+    r.proxy.inject(jsonThrottle, 3, (op) => op === 'PutParameter');
     // Queries need a worker: the child's state is read before the workers stop.
     const { result, state } = await withWorkers({ taskQueue, clouds: ['aws'], providers: { aws: provider() } }, async () => {
       const h = await startCycle(client, { rc: 'v1.4.0-rc2', taskQueue, clouds: ['aws'], flavors: ['kasan'], manifest: r.manifest, soak });
       const res = await h.result();
       return { result: res, state: await childState(client, childId) };
+    }).finally(() => {
+      process.env.AWS_ENDPOINT_URL = r.moto.endpoint;
     });
     expect(result.verdict, JSON.stringify(state.steps.map((s) => [s.name, s.status, s.error?.message]))).toBe('findings');
     expect(result.newFindings.map((f) => f.title)).toContain('KASAN: use-after-free Read in kbug_uaf_read');
@@ -78,6 +85,8 @@ describe('cloudCycle on aws (moto + recording stand-ins) through the real dev se
       `${cluster.details.workloadCluster}/riptides-system/agent@v0.1.17`,
     ]);
     expect(state.teardown).toBe('done');
+    expect(state.steps.find((s) => s.name === 'version-publish')?.attempts).toBe(2);
+    expect(result.newFindings).toHaveLength(1);
     expect(destroyedWorkspaces()).toContain(safeName(childId));
     expect(await runningInstances(childId)).toBe(0);
     // No credential reached the workflow history.
