@@ -1,4 +1,4 @@
-import { awsClients, resolveAwsConfig, type AwsClients } from '../../../src/aws/config';
+import { connectAws, type AwsClients } from '../../../src/aws/config';
 import type { AwsProviderOptions } from './options';
 
 /** What the aws provider's steps need; tests hand in their own. */
@@ -10,14 +10,7 @@ export interface AwsDeps {
   pollMs?: number | undefined;
 }
 
-/** Connects with the default provider chain and `AWS_ENDPOINT_URL`. */
-export async function defaultConnect(region: string): Promise<AwsClients> {
-  const clients = awsClients(resolveAwsConfig({ region, field: 'clusterRegion' }));
-  try {
-    await clients.credentials();
-  } catch (err) {
-    clients.destroy();
-    throw err;
-  }
-  return clients;
+/** Connects with the default provider chain and `AWS_ENDPOINT_URL`; the region comes from the manifest. */
+export function defaultConnect(region: string): Promise<AwsClients> {
+  return connectAws({ region, field: 'clusterRegion' });
 }
