@@ -24,7 +24,7 @@ O ?= .
 SLEEP = @SLEEP@
 
 all:
-\t@mkdir -p $(O)/arch/x86/boot
+\t@mkdir -p $(O)/arch/x86/boot $(O)/init
 \t@echo build >> $(O)/fake-builds
 \t@for o in init/main.o kernel/fork.o mm/slub.o; do sleep $(SLEEP); echo "  CC      $$o"; done
 \t@echo "  LD      vmlinux"

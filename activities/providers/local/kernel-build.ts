@@ -232,6 +232,8 @@ async function build(plan: KernelBuildPlan, io: StepIO, deps: LocalDeps, cycleId
   try {
     await configureKernel(plan, io, logFile);
     const total = await expectedObjects(deps, plan.flavor);
+    // A build resumed after a cancel compiles only the rest: its count is no total for the next.
+    const fresh = !existsSync(join(dir, 'init'));
     const progress = objectProgress(total);
     let objects = 0;
     const jobs = opts.jobs ?? availableParallelism();
@@ -257,8 +259,7 @@ async function build(plan: KernelBuildPlan, io: StepIO, deps: LocalDeps, cycleId
       seconds: Math.round((Date.now() - started) / 1000),
       finishedAt: new Date().toISOString(),
     };
-    // A build that compiled nothing (all up to date) says nothing about the next one's size.
-    if (objects > 0) await writeFile(objectsFile(deps, plan.flavor), `${objects}\n`);
+    if (fresh && objects > 0) await writeFile(objectsFile(deps, plan.flavor), `${objects}\n`);
     await writeFile(join(dir, BUILD_FILES.complete), `${JSON.stringify(record, null, 2)}\n`);
     io.progress({ message: `built ${kernelRelease} in ${record.seconds} s`, done: objects, total: objects });
     return record;
