@@ -22,6 +22,11 @@ export function summarizeOutput(output: unknown): string {
     parts.push(`${key}=${Array.isArray(v) ? v.join(',') : String(v)}`);
   }
   if (Array.isArray(o.releases)) parts.push(`releases=${(o.releases as string[]).join('; ')}`);
+  if (Array.isArray(o.paths)) parts.push(`${o.paths.length} registry keys`);
+  if (o.details && typeof o.details === 'object') {
+    // Provider outputs worth seeing at a glance: cluster names, workspaces, regions.
+    for (const [k, v] of Object.entries(o.details as Record<string, unknown>).slice(0, 4)) parts.push(`${k}=${String(v)}`);
+  }
   if (o.cacheHit === true) parts.push('cache hit');
   if (o.counts && typeof o.counts === 'object') {
     const c = o.counts as Record<string, number>;

@@ -46,9 +46,22 @@ export interface CycleView {
   children: Array<{ key: string; workflowId: string; status: string; state?: CloudCycleState | undefined; outputs?: Partial<Record<MainStep, unknown>> | undefined }>;
 }
 
-/** The latest heartbeat of the cycle's running activity, as text (`compiled 812/2450 objects`). */
-function heartbeatProgress(desc: WorkflowExecutionDescription): string | undefined {
-  const payload = desc.raw.pendingActivities?.[0]?.heartbeatDetails?.payloads?.[0];
+/** The activity type of each step. */
+const STEP_ACTIVITY: Record<MainStep, string> = {
+  'kernel-build': 'kernelBuild',
+  'image-bake': 'imageBake',
+  'version-publish': 'versionPublish',
+  'cluster-provision': 'clusterProvision',
+  deploy: 'deploy',
+  soak: 'soakCheck',
+  'log-harvest': 'logHarvest',
+};
+
+/** The latest heartbeat of a step's pending activity, as text (`compiled 812/2450 objects`). */
+function heartbeatProgress(desc: WorkflowExecutionDescription, step: MainStep | 'teardown'): string | undefined {
+  // Match by activity type: the description may predate the state and still show the last step.
+  const type = step === 'teardown' ? 'teardown' : STEP_ACTIVITY[step];
+  const payload = desc.raw.pendingActivities?.find((a) => a.activityType?.name === type)?.heartbeatDetails?.payloads?.[0];
   if (!payload?.data) return undefined;
   try {
     const p = JSON.parse(Buffer.from(payload.data).toString('utf8')) as StepProgress;
@@ -89,8 +102,8 @@ async function cloudView(client: Client, desc: WorkflowExecutionDescription) {
     } catch {
       // No worker answers right now; the memo holds the state as of the last finished step.
     }
-    const progress = heartbeatProgress(desc);
     const running = state?.steps.find((s) => s.status === 'running');
+    const progress = running ? heartbeatProgress(desc, running.name) : undefined;
     // The soak's own progress (checks done) comes from the workflow; add what the check is doing.
     if (running && progress) running.progress = running.name === 'soak' && running.progress ? `${running.progress}; ${progress}` : progress;
   }

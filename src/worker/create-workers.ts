@@ -50,12 +50,14 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<WorkerSet> 
   }
   for (const cloud of opts.clouds) {
     const provider = opts.providers?.[cloud] ?? (await loadProvider(cloud));
+    // The aws workers also run the janitor's sweep, the activity of the awsJanitor schedule.
+    const extra = cloud === 'aws' ? (await import('../../activities/providers/aws/janitor-activity')).createAwsJanitorActivities() : {};
     workers.push(
       await Worker.create({
         connection: opts.connection,
         namespace: opts.namespace,
         taskQueue: `${opts.taskQueue}-${cloud}`,
-        activities: createActivities(provider),
+        activities: { ...createActivities(provider), ...extra },
         maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 20,
       }),
     );
