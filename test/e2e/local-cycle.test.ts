@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalProvider } from '../../activities/providers/local/index';
+import { stopProcess } from '../../activities/providers/local/teardown';
 import { qemuProcessesWith, safeId } from '../../activities/providers/local/vm-state';
 import { localArtifactStore } from '../../src/artifacts/store';
 import type { CloudProvider } from '../../src/contract';
@@ -41,6 +42,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // A failed or timed-out test may end before its cycle's teardown ran: nothing of this run
+  // may keep running.
+  if (home) for (const pid of qemuProcessesWith(`${home}/`)) await stopProcess(pid);
   await client?.connection.close();
   if (home) rmSync(home, { recursive: true, force: true });
 });

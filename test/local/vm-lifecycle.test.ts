@@ -7,7 +7,7 @@ import { localDeploy } from '../../activities/providers/local/deploy';
 import { guestCommand } from '../../activities/providers/local/guest-channel';
 import { localLogHarvest } from '../../activities/providers/local/log-harvest';
 import { localSoakCheck } from '../../activities/providers/local/soak-check';
-import { localTeardown } from '../../activities/providers/local/teardown';
+import { localTeardown, stopProcess } from '../../activities/providers/local/teardown';
 import { cycleStateDir, isAlive, qemuProcessesWith, vmPaths } from '../../activities/providers/local/vm-state';
 import type { ClusterProvisionOutput, ImageBakeOutput, KernelBuildOutput, StepContext } from '../../src/contract';
 import { isInfraError } from '../../src/errors';
@@ -37,6 +37,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (deps) await localTeardown({ ctx }, testIO(), deps);
+  // Whatever a failed test left behind (other cycle ids of this file included).
+  if (env) for (const pid of qemuProcessesWith(`${env.dir}/`)) await stopProcess(pid);
   env?.cleanup();
 });
 
