@@ -41,7 +41,9 @@ async function inProcess(cycles: number): Promise<number> {
 }
 
 export async function benchEngine(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'rcdebug-bench-'));
+  // RCDEBUG_BENCH_DIR puts the server's SQLite file elsewhere (e.g. /dev/shm, to see what the
+  // disk's fsyncs cost).
+  const dir = mkdtempSync(join(process.env.RCDEBUG_BENCH_DIR ?? tmpdir(), 'rcdebug-bench-'));
   const server = await startDevServer({ dbFile: join(dir, 'temporal.db'), logFile: join(dir, 'server.log'), uiPort: false });
   const taskQueue = 'bench-engine';
   const worker = spawn(process.execPath, ['--import', 'tsx', 'test/support/worker-process.ts', server.address, taskQueue, '/dev/null'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -61,18 +63,33 @@ export async function benchEngine(): Promise<void> {
     await Promise.all(handles.map((h) => h.result()));
     const wallMs = performance.now() - t0;
 
-    // Overhead per step transition, from the server's event times of each child's history.
+    // Overhead per step transition, from the server's event times of each child's history:
+    // one activity completed → the next one started, split into its phases.
     const gaps: number[] = [];
+    const phases = { toWorkflowTask: [] as number[], workflowTask: [] as number[], toActivityStart: [] as number[] };
     for (let i = 0; i < CYCLES; i++) {
       const history = await client.workflow.getHandle(`bench-${i}.local-kasan`).fetchHistory();
-      let lastCompleted: number | undefined;
+      let completed: number | undefined;
+      let wftStarted: number | undefined;
+      let wftCompleted: number | undefined;
       for (const e of history.events ?? []) {
         const ms = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
-        if (e.activityTaskScheduledEventAttributes && lastCompleted !== undefined) gaps.push(ms - lastCompleted);
-        if (e.activityTaskCompletedEventAttributes) lastCompleted = ms;
+        if (e.activityTaskCompletedEventAttributes) completed = ms;
+        if (completed !== undefined && e.workflowTaskStartedEventAttributes && wftStarted === undefined) wftStarted = ms;
+        if (wftStarted !== undefined && e.workflowTaskCompletedEventAttributes && wftCompleted === undefined) wftCompleted = ms;
+        if (e.activityTaskStartedEventAttributes && completed !== undefined) {
+          gaps.push(ms - completed);
+          if (wftStarted !== undefined && wftCompleted !== undefined) {
+            phases.toWorkflowTask.push(wftStarted - completed);
+            phases.workflowTask.push(wftCompleted - wftStarted);
+            phases.toActivityStart.push(ms - wftCompleted);
+          }
+          completed = wftStarted = wftCompleted = undefined;
+        }
       }
     }
     gaps.sort((a, b) => a - b);
+    for (const list of Object.values(phases)) list.sort((a, b) => a - b);
     await client.connection.close();
     const inProcessMs = await inProcess(CYCLES);
     worker.kill('SIGTERM');
@@ -82,6 +99,9 @@ export async function benchEngine(): Promise<void> {
     console.log(`engine: ${CYCLES} cycles started together, instant activities, one worker, dev server on SQLite`);
     row('per-step overhead, median', `${percentile(gaps, 50)} ms`, '≤ 25 ms');
     row('per-step overhead, p95', `${percentile(gaps, 95)} ms`, '≤ 100 ms');
+    row('  of which: completion → workflow task (median)', `${percentile(phases.toWorkflowTask, 50)} ms`, '');
+    row('  of which: workflow task on the worker (median)', `${percentile(phases.workflowTask, 50)} ms`, '');
+    row('  of which: workflow task → next step starts', `${percentile(phases.toActivityStart, 50)} ms`, '');
     row(`wall time for ${CYCLES} cycles`, `${(wallMs / 1000).toFixed(1)} s`, '≤ 60 s');
     row('wall time / same steps called in-process', `${(wallMs / inProcessMs).toFixed(0)}×`, `(in-process: ${inProcessMs.toFixed(1)} ms)`);
     row('worker peak RSS', `${(rssKib / 1024).toFixed(0)} MB`, '≤ 400 MB');

@@ -14,6 +14,7 @@ import {
   defineQuery,
   defineUpdate,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -53,6 +54,9 @@ import { moduleSchema, soakSchema, toFieldIssues } from '../src/input';
 import { RcdebugStep, RcdebugVerdict } from '../src/search-attributes';
 import { stepOptions } from './profiles';
 import { renderStepsMarkdown } from './render';
+
+/** Patch id: the memo is written when parked and at the end, no longer after every step. */
+const MEMO_ON_PARK_AND_END = 'memo-on-park-and-end';
 
 export const stateQuery = defineQuery<CloudCycleState>('state');
 export const retryStepUpdate = defineUpdate<{ accepted: true }, [RetryStepRequest]>('retryStep');
@@ -97,8 +101,9 @@ export async function cloudCycle(input: CloudCycleInput): Promise<CloudCycleResu
   let abortRequested: string | undefined;
   let stepScope: CancellationScope | undefined;
 
-  // The UI shows the details; the memo keeps the state readable after the cycle closed, when
-  // no worker may be left to answer a query (`rcdebug status`, `rcdebug rerun --from`).
+  // The UI shows the details; the memo keeps the state readable after the cycle closed (or
+  // while it is parked), when no worker may be there to answer a query (`rcdebug status`,
+  // `rcdebug rerun --from`).
   const publish = (memo = false) => {
     setCurrentDetails(renderStepsMarkdown(state));
     if (memo) upsertMemo({ state });
@@ -261,7 +266,10 @@ export async function cloudCycle(input: CloudCycleInput): Promise<CloudCycleResu
       stepScope = undefined;
       s.endedAt = new Date().toISOString();
       s.durationMs = Date.now() - t0;
-      publish(true);
+      // A memo write is a visibility write on the server: only when parked and at the end,
+      // when no running worker may be there to answer the state query. Cycles started before
+      // this change wrote it after every step, and must replay as they ran.
+      publish(!patched(MEMO_ON_PARK_AND_END));
     }
   };
 
