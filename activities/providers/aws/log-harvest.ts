@@ -4,9 +4,9 @@ import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetConsoleOutputCommand } from '@aws-sdk/client-ec2';
 import type { AwsClients } from '../../../src/aws/config';
 import { awsErrorCode, classifyAwsError } from '../../../src/aws/errors';
-import type { FindingSummary, LogHarvestInput, LogHarvestOutput, StepIO } from '../../../src/contract';
-import { analyzeLogs, renderJson, renderJunit, renderMarkdown, type LogSource } from '../../../src/findings/index';
-import { resolveInputPath } from '../../../src/paths';
+import type { LogHarvestInput, LogHarvestOutput, StepIO } from '../../../src/contract';
+import { harvestReport } from '../../../src/findings/harvest-report';
+import type { LogSource } from '../../../src/findings/index';
 import type { AwsDeps } from './deps';
 import { safeName, withStep } from './step-context';
 
@@ -82,24 +82,14 @@ export async function awsLogHarvest(input: LogHarvestInput, io: StepIO, deps: Aw
       if (text !== undefined) await save(`console/${safeName(id)}.log`, n.name, text);
     }
     io.progress({ message: `analysing ${sources.length} log(s)` });
-    const result = await analyzeLogs(sources, {
-      baseline: ctx.baseline ? resolveInputPath(ctx.baseline) : undefined,
-      reproducer: {
-        kernelDigest: input.kernel?.digest ?? 'unknown',
-        kernelRelease: input.kernel?.kernelRelease ?? 'unknown',
-        imageId: input.image?.imageId ?? 'unknown',
-        module: `${ctx.module.name} ${ctx.module.version}`,
-        commands: reproduceCommands(input, s.region),
-      },
+    return harvestReport({
+      input,
+      sources,
+      nodes: nodes.map((n) => n.name),
+      artifacts: s.artifacts,
+      reportBase: `${safeName(ctx.cycleId)}/reports`,
+      commands: reproduceCommands(input, s.region),
     });
-    const reportBase = `${safeName(ctx.cycleId)}/reports`;
-    const markdown = await s.artifacts.putText(`${reportBase}/findings.md`, renderMarkdown(result));
-    const json = await s.artifacts.putText(`${reportBase}/findings.json`, renderJson(result));
-    const junit = await s.artifacts.putText(`${reportBase}/findings.junit.xml`, renderJunit(result));
-    const findings: FindingSummary[] = result.findings.map((f) => ({ title: f.title, signature: f.signature, status: f.status, type: f.type, nodes: [...f.nodes], count: f.count }));
-    const perNode: Record<string, 'clean' | 'findings'> = {};
-    for (const n of nodes) perNode[n.name] = findings.some((f) => f.status !== 'fixed' && f.nodes.includes(n.name)) ? 'findings' : 'clean';
-    return { verdict: result.counts.new > 0 ? 'findings' : 'clean', counts: result.counts, findings, reports: { markdown, json, junit }, nodes: perNode };
   });
 }
 

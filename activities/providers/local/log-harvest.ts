@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import type { FindingSummary, LogHarvestInput, LogHarvestOutput, StepIO } from '../../../src/contract';
-import { analyzeLogs, renderJson, renderJunit, renderMarkdown, toSummary } from '../../../src/findings/index';
-import { resolveInputPath } from '../../../src/paths';
+import type { LogHarvestInput, LogHarvestOutput, StepIO } from '../../../src/contract';
+import { harvestReport } from '../../../src/findings/harvest-report';
 import type { LocalDeps } from './deps';
 import { consolePath } from './cluster-provision';
 import { clusterPlan, type ClusterPlan } from './node-plan';
@@ -24,33 +23,14 @@ export async function localLogHarvest(input: LogHarvestInput, io: StepIO, deps: 
     .filter((s) => existsSync(s.path))
     .map((s) => ({ ...s, cloud: ctx.cloud, artifact: pathToFileURL(s.path).href }));
   io.progress({ message: `analysing ${sources.length} console log(s)` });
-  const result = await analyzeLogs(sources, {
-    baseline: ctx.baseline ? resolveInputPath(ctx.baseline) : undefined,
-    reproducer: {
-      kernelDigest: input.kernel?.digest ?? 'unknown',
-      kernelRelease: input.kernel?.kernelRelease ?? 'unknown',
-      imageId: input.image?.imageId ?? 'unknown',
-      module: `${ctx.module.name} ${ctx.module.version}`,
-      moduleVersion: ctx.module.version,
-      commands: bootCommands(input, plan),
-    },
+  return harvestReport({
+    input,
+    sources,
+    nodes: nodeNames,
+    artifacts: deps.artifacts,
+    reportBase: `${safeId(ctx.cycleId)}/reports`,
+    commands: bootCommands(input, plan),
   });
-  const base = `${safeId(ctx.cycleId)}/reports`;
-  const [markdown, json, junit] = await Promise.all([
-    deps.artifacts.putText(`${base}/findings.md`, renderMarkdown(result)),
-    deps.artifacts.putText(`${base}/findings.json`, renderJson(result)),
-    deps.artifacts.putText(`${base}/findings.junit.xml`, renderJunit(result)),
-  ]);
-  const findings: FindingSummary[] = result.findings.map(toSummary);
-  const nodes: Record<string, 'clean' | 'findings'> = {};
-  for (const name of nodeNames) nodes[name] = findings.some((f) => f.status !== 'fixed' && f.nodes.includes(name)) ? 'findings' : 'clean';
-  return {
-    verdict: result.counts.new > 0 ? 'findings' : 'clean',
-    counts: result.counts,
-    findings,
-    reports: { markdown, json, junit },
-    nodes,
-  };
 }
 
 /** Shell commands that boot the cycle's image by hand with the same kernel, args and size. */
