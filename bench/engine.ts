@@ -41,10 +41,15 @@ async function inProcess(cycles: number): Promise<number> {
 }
 
 export async function benchEngine(): Promise<void> {
+  // The same run on the dev server's two stores: what the engine costs, and what SQLite adds.
+  for (const store of (process.env.RCDEBUG_BENCH_STORES ?? 'memory,sqlite').split(',')) await benchOnStore(store === 'sqlite');
+}
+
+async function benchOnStore(sqlite: boolean): Promise<void> {
   // RCDEBUG_BENCH_DIR puts the server's SQLite file elsewhere (e.g. /dev/shm, to see what the
   // disk's fsyncs cost).
   const dir = mkdtempSync(join(process.env.RCDEBUG_BENCH_DIR ?? tmpdir(), 'rcdebug-bench-'));
-  const server = await startDevServer({ dbFile: join(dir, 'temporal.db'), logFile: join(dir, 'server.log'), uiPort: false });
+  const server = await startDevServer({ dbFile: sqlite ? join(dir, 'temporal.db') : undefined, logFile: join(dir, 'server.log'), uiPort: false });
   const taskQueue = 'bench-engine';
   const worker = spawn(process.execPath, ['--import', 'tsx', 'test/support/worker-process.ts', server.address, taskQueue, '/dev/null'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
@@ -96,7 +101,7 @@ export async function benchEngine(): Promise<void> {
     await new Promise((r) => worker.once('exit', r));
     const rssKib = Number(/maxrss-kib (\d+)/.exec(out)?.[1] ?? Number.NaN);
     const row = (name: string, value: string, target: string) => console.log(`  ${name.padEnd(44)} ${value.padStart(12)}   target ${target}`);
-    console.log(`engine: ${CYCLES} cycles started together, instant activities, one worker, dev server on SQLite`);
+    console.log(`engine: ${CYCLES} cycles started together, instant activities, one worker, dev server ${sqlite ? 'on a SQLite file' : 'in memory'}`);
     row('per-step overhead, median', `${percentile(gaps, 50)} ms`, '≤ 25 ms');
     row('per-step overhead, p95', `${percentile(gaps, 95)} ms`, '≤ 100 ms');
     row('  of which: completion → workflow task (median)', `${percentile(phases.toWorkflowTask, 50)} ms`, '');

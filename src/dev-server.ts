@@ -8,8 +8,8 @@ import { SEARCH_ATTRIBUTES } from './search-attributes';
 import { tools } from '../scripts/toolchain.mjs';
 
 export interface DevServerOptions {
-  /** SQLite file; cycles survive a restart of the server on the same file. */
-  dbFile: string;
+  /** SQLite file; cycles survive a restart of the server on the same file. Omitted: in memory. */
+  dbFile?: string | undefined;
   /** gRPC port; 0 picks a free one. */
   port?: number;
   /** Web UI port; undefined: gRPC port + 1000; false: no UI. */
@@ -58,11 +58,11 @@ export async function freePort(): Promise<number> {
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
   const port = opts.port || (await freePort());
   const namespace = opts.namespace ?? 'default';
-  mkdirSync(dirname(opts.dbFile), { recursive: true });
+  if (opts.dbFile) mkdirSync(dirname(opts.dbFile), { recursive: true });
   mkdirSync(dirname(opts.logFile), { recursive: true });
   const args = [
     'server', 'start-dev',
-    '--db-filename', opts.dbFile,
+    ...(opts.dbFile ? ['--db-filename', opts.dbFile] : []),
     '--port', String(port),
     '--ip', '127.0.0.1',
     '--namespace', namespace,
