@@ -57,7 +57,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     });
     say(`Cycle ${workflowId}: rc ${o.rc}, kasan flavor, local cloud (qemu), module kbug.`);
     say(`Watch it in the Temporal UI: ${uiBase}/namespaces/${settings.namespace}/workflows/${encodeURIComponent(workflowId)}`);
-    say('A cold run builds a debug kernel first (about 10 minutes on 2 cores); later runs reuse it.');
+    say('A cold run builds a debug kernel first (about 10 minutes on an idle 2-core machine, longer under load); later runs reuse it.');
     say();
     const code = await watchCycle(client, workflowId, { intervalMs: 2_000 });
     const view = await getCycleView(client, workflowId);
