@@ -113,7 +113,7 @@ export async function cloudCycle(input: CloudCycleInput): Promise<CloudCycleResu
 
   const parkedValidator = (step: MainStep) => {
     if (state.phase !== 'awaiting-operator' || !state.parked) {
-      throw new Error(`the cycle is not waiting for an operator (phase: ${state.phase}); nothing to ${'retry or skip'}`);
+      throw new Error(`the cycle is not waiting for an operator (phase: ${state.phase}); nothing to retry or skip`);
     }
     if (state.parked.step !== step) {
       throw new Error(`step "${step}" is not parked; the parked step is "${state.parked.step}"`);
