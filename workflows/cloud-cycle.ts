@@ -240,16 +240,25 @@ export async function cloudCycle(input: CloudCycleInput): Promise<CloudCycleResu
     return { output: out, attempt };
   };
 
-  const runStep = async (step: MainStep): Promise<void> => {
-    const s = stepState(step);
+  /** Marks a step running (state, search attribute, UI details); returns its start time. */
+  const beginStep = (s: StepState): number => {
     s.status = 'running';
     s.runs += 1;
     s.error = undefined;
     s.startedAt = new Date().toISOString();
-    state.currentStep = step;
-    upsertSearchAttributes([{ key: RcdebugStep, value: step }]);
+    state.currentStep = s.name;
+    upsertSearchAttributes([{ key: RcdebugStep, value: s.name }]);
     publish();
-    const t0 = Date.now();
+    return Date.now();
+  };
+  const endStep = (s: StepState, t0: number) => {
+    s.endedAt = new Date().toISOString();
+    s.durationMs = Date.now() - t0;
+  };
+
+  const runStep = async (step: MainStep): Promise<void> => {
+    const s = stepState(step);
+    const t0 = beginStep(s);
     try {
       stepScope = new CancellationScope();
       const result = await stepScope.run(() => callStep(step));
@@ -264,8 +273,7 @@ export async function cloudCycle(input: CloudCycleInput): Promise<CloudCycleResu
       throw err;
     } finally {
       stepScope = undefined;
-      s.endedAt = new Date().toISOString();
-      s.durationMs = Date.now() - t0;
+      endStep(s, t0);
       // A memo write is a visibility write on the server: only when parked and at the end,
       // when no running worker may be there to answer the state query. Cycles started before
       // this change wrote it after every step, and must replay as they ran.
@@ -364,13 +372,7 @@ export async function cloudCycle(input: CloudCycleInput): Promise<CloudCycleResu
     // Teardown must run to the end even when the cycle itself is being cancelled.
     await CancellationScope.nonCancellable(async () => {
       const s = stepState('teardown');
-      s.status = 'running';
-      s.runs += 1;
-      s.startedAt = new Date().toISOString();
-      state.currentStep = 'teardown';
-      upsertSearchAttributes([{ key: RcdebugStep, value: 'teardown' }]);
-      publish();
-      const t0 = Date.now();
+      const t0 = beginStep(s);
       try {
         const r = await activitiesFor('teardown').teardown({ ctx, cluster: outputs['cluster-provision'] as ClusterProvisionOutput | undefined });
         s.attempts += r.attempt;
@@ -383,8 +385,7 @@ export async function cloudCycle(input: CloudCycleInput): Promise<CloudCycleResu
         s.error = describe(err);
         state.teardown = 'failed';
       } finally {
-        s.endedAt = new Date().toISOString();
-        s.durationMs = Date.now() - t0;
+        endStep(s, t0);
       }
     });
   }
