@@ -14,6 +14,8 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { cacheDir, repoRoot } from '../paths';
 
 export const workflowsPath = join(repoRoot, 'workflows', 'index.ts');
+/** Loaded once per worker thread and shared by every workflow (see the file). */
+export const preloadPath = join(repoRoot, 'workflows', 'preload.ts');
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -43,7 +45,7 @@ export function cachedBundlePath(): string {
 
 async function main(out: string): Promise<void> {
   const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error };
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: quiet as never });
+  const { code } = await bundleWorkflowCode({ workflowsPath, preloadModules: [preloadPath], logger: quiet as never });
   // Write then rename: concurrent workers never read half a bundle.
   const tmp = `${out}.${process.pid}.tmp`;
   writeFileSync(tmp, code);
