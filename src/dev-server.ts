@@ -69,6 +69,11 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     '--log-level', 'warn',
     // Lets the SDK's user metadata (summary/details) show in the UI and keeps schedules snappy.
     '--dynamic-config-value', 'frontend.workerVersioningDataAPIs=true',
+    // The dev server has one history shard, and each of its task queues may load tasks only
+    // 20 times a second by default (a limit meant per shard of a large cluster). With a few
+    // cycles at once, every step then waits for the next load: about 50 ms to dispatch its
+    // workflow task and 50 more for its activity. One shard can take far more.
+    ...['transfer', 'timer', 'visibility', 'outbound'].flatMap((q) => ['--dynamic-config-value', `history.${q}ProcessorMaxPollRPS=1000`]),
   ];
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
   if (opts.uiPort === false) args.push('--headless');
