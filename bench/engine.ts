@@ -40,18 +40,38 @@ async function inProcess(cycles: number): Promise<number> {
   return performance.now() - t0;
 }
 
-export async function benchEngine(): Promise<void> {
-  // The same run on the dev server's two stores: what the engine costs, and what SQLite adds.
-  for (const store of (process.env.RCDEBUG_BENCH_STORES ?? 'memory,sqlite').split(',')) await benchOnStore(store === 'sqlite');
+interface Run {
+  sqlite: boolean;
+  admission: boolean;
 }
 
-async function benchOnStore(sqlite: boolean): Promise<void> {
+export async function benchEngine(): Promise<void> {
+  // Side by side: the engine as shipped on the dev server's two stores (what SQLite adds), and
+  // the same worker taking every new workflow as it comes (what admission control buys).
+  const runs: Record<string, Run> = {
+    memory: { sqlite: false, admission: true },
+    sqlite: { sqlite: true, admission: true },
+    'no-admission': { sqlite: false, admission: false },
+  };
+  for (const name of (process.env.RCDEBUG_BENCH_RUNS ?? Object.keys(runs).join(',')).split(',')) {
+    const run = runs[name];
+    if (!run) throw new Error(`RCDEBUG_BENCH_RUNS: unknown run "${name}"; use ${Object.keys(runs).join(', ')}`);
+    await benchRun(run);
+  }
+}
+
+async function benchRun({ sqlite, admission }: Run): Promise<void> {
   // RCDEBUG_BENCH_DIR puts the server's SQLite file elsewhere (e.g. /dev/shm, to see what the
   // disk's fsyncs cost).
   const dir = mkdtempSync(join(process.env.RCDEBUG_BENCH_DIR ?? tmpdir(), 'rcdebug-bench-'));
   const server = await startDevServer({ dbFile: sqlite ? join(dir, 'temporal.db') : undefined, logFile: join(dir, 'server.log'), uiPort: false });
   const taskQueue = 'bench-engine';
-  const worker = spawn(process.execPath, ['--import', 'tsx', 'test/support/worker-process.ts', server.address, taskQueue, '/dev/null'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // RCDEBUG_BENCH_WORKER_ARGS adds node flags to the worker, e.g. `--cpu-prof --cpu-prof-dir=DIR`.
+  const nodeArgs = (process.env.RCDEBUG_BENCH_WORKER_ARGS ?? '').split(' ').filter(Boolean);
+  const worker = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'test/support/worker-process.ts', server.address, taskQueue, '/dev/null'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, RCDEBUG_WORKER_ADMISSION: admission ? 'on' : 'off' },
+  });
   let out = '';
   worker.stdout.on('data', (d: Buffer) => (out += d.toString()));
   try {
@@ -101,7 +121,9 @@ async function benchOnStore(sqlite: boolean): Promise<void> {
     await new Promise((r) => worker.once('exit', r));
     const rssKib = Number(/maxrss-kib (\d+)/.exec(out)?.[1] ?? Number.NaN);
     const row = (name: string, value: string, target: string) => console.log(`  ${name.padEnd(44)} ${value.padStart(12)}   target ${target}`);
-    console.log(`engine: ${CYCLES} cycles started together, instant activities, one worker, dev server ${sqlite ? 'on a SQLite file' : 'in memory'}`);
+    console.log(
+      `engine: ${CYCLES} cycles started together, instant activities, one worker${admission ? '' : ' WITHOUT admission control'}, dev server ${sqlite ? 'on a SQLite file' : 'in memory'}`,
+    );
     row('per-step overhead, median', `${percentile(gaps, 50)} ms`, '≤ 25 ms');
     row('per-step overhead, p95', `${percentile(gaps, 95)} ms`, '≤ 100 ms');
     row('  of which: completion → workflow task (median)', `${percentile(phases.toWorkflowTask, 50)} ms`, '');

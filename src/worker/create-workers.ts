@@ -2,6 +2,7 @@ import { Worker, type NativeConnection, type WorkflowBundleOption } from '@tempo
 import { createActivities } from '../../activities';
 import { loadProvider } from '../../activities/registry';
 import type { CloudName, CloudProvider } from '../contract';
+import { DEFAULT_ADMISSION, admissionSlotSupplier, type AdmissionOptions } from './admission';
 import { cachedBundlePath } from './bundle';
 
 /** The workflow bundle of the current code (built once, cached by digest). */
@@ -22,6 +23,8 @@ export interface WorkerSetOptions {
   workflows?: boolean;
   /** Tuning for the benchmark and small machines. */
   maxConcurrentActivityTaskExecutions?: number;
+  /** Admission of new workflows (see `admission.ts`); `false` takes every task as it comes. */
+  admission?: AdmissionOptions | false;
 }
 
 export interface WorkerSet {
@@ -45,6 +48,17 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<WorkerSet> 
         namespace: opts.namespace,
         taskQueue: opts.taskQueue,
         workflowBundle: await workflowBundle(),
+        ...(opts.admission === false
+          ? {}
+          : {
+              // The workflow worker runs no activities; the other slot kinds are placeholders.
+              tuner: {
+                workflowTaskSlotSupplier: admissionSlotSupplier(opts.admission ?? DEFAULT_ADMISSION),
+                activityTaskSlotSupplier: { type: 'fixed-size', numSlots: 1 },
+                localActivityTaskSlotSupplier: { type: 'fixed-size', numSlots: 1 },
+                nexusTaskSlotSupplier: { type: 'fixed-size', numSlots: 1 },
+              },
+            }),
       }),
     );
   }

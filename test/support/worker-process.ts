@@ -20,6 +20,8 @@ const set = await createWorkers({
   clouds: ['local'],
   providers: { local: scriptedProvider(options) },
   maxConcurrentActivityTaskExecutions: 200,
+  // The benchmark compares the worker with and without admission control.
+  ...(process.env.RCDEBUG_WORKER_ADMISSION === 'off' ? { admission: false as const } : {}),
 });
 const running = set.run();
 process.stdout.write('ready\n');
