@@ -70,7 +70,7 @@ describe('a cycle survives its infrastructure', () => {
     }
   });
 
-  it('the dev server restarted on the same SQLite file mid-cycle: the cycle completes', async () => {
+  it('the dev server killed (SIGKILL) and restarted on the same SQLite file mid-cycle: the cycle completes', async () => {
     const dir = tempDir();
     const db = join(dir, 'temporal.db');
     let server: DevServer = await startDevServer({ dbFile: db, logFile: join(dir, 'server.log'), uiPort: false });
@@ -85,7 +85,12 @@ describe('a cycle survives its infrastructure', () => {
       const h = await startCycle(client, { rc: 'v2.0.0-rc2', taskQueue, soak: { durationSeconds: 12, checkIntervalSeconds: 1, scanIntervalSeconds: 0 } });
       await eventually(async () => local.calls.filter((c) => c.step === 'soakCheck').length >= 2, 60_000, 'the soak to run');
       await client.connection.close();
-      await server.stop();
+      // The store is a write-ahead log synced at checkpoints: what it committed must survive
+      // the server dying without a word.
+      expect(existsSync(`${db}-wal`)).toBe(true);
+      const exited = new Promise((r) => server.process.once('exit', r));
+      server.process.kill('SIGKILL');
+      await exited;
       server = await startDevServer({ dbFile: db, logFile: join(dir, 'server.log'), uiPort: false, port });
       client = new Client({ connection: await Connection.connect({ address: server.address }) });
       const result = await client.workflow.getHandle(h.workflowId).result();
