@@ -183,6 +183,11 @@ describe('the rcdebug CLI, spawned as a process', () => {
     { name: 'missing manifest', args: ['start', '--rc', 'v1.0', '--manifest', 'manifests/nope.yaml'], err: /nope\.yaml: the manifest does not exist/ },
     { name: 'manifest without a section for the cloud', args: ['start', '--rc', 'v1.0', '--clouds', 'aws', '--manifest', 'manifests/local-demo.yaml'], err: /workloadCluster: the cycle runs on aws/ },
     { name: 'invalid manifest', args: ['manifest', 'validate', 'test/fixtures/manifests/unknown-key.yaml'], err: /unknown/ },
+    // Checked before the demo or dev server starts anything (no server, no VM).
+    { name: 'a demo soak that is not a number', args: ['demo', '--soak', 'long'], err: /--soak must be a whole number of at least 0, got "long"/ },
+    { name: 'a dev port out of range', args: ['dev', '--port', '70000'], err: /--port must be a whole number from 1 to 65535/ },
+    { name: 'a watch interval that is not a number', args: ['watch', 'x', '--interval', 'soon'], err: /--interval must be a whole number/ },
+    { name: 'a worker metrics port that is not a port', args: ['worker', '--metrics-port', 'http'], err: /--metrics-port must be a whole number from 1 to 65535/ },
   ])('refuses $name with exit 2 and names the field', async ({ args, err }) => {
     const r = await rcdebug(...args);
     expect(r.stderr).toMatch(err);

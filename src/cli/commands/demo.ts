@@ -7,6 +7,7 @@ import type { LogHarvestOutput } from '../../contract';
 import type { DevServer } from '../../dev-server';
 import { stateDir } from '../../paths';
 import { createWorkers } from '../../worker/create-workers';
+import { intOption, portOption } from '../options';
 import { table } from '../output';
 import { startEmbeddedServer } from './dev';
 import { watchCycle } from './watch';
@@ -102,6 +103,12 @@ export function registerDemoCommand(program: Command): void {
     .option('--ui-port <port>', 'Temporal Web UI port', '8233')
     .option('--keep-server', 'keep the server and UI running after the cycle, until Ctrl-C')
     .action(async (o: { rc: string; soak: string; port: string; uiPort: string; keepServer?: boolean }) => {
-      process.exitCode = await runDemo({ rc: o.rc, soak: Number(o.soak), port: Number(o.port), uiPort: Number(o.uiPort), keepServer: Boolean(o.keepServer) });
+      process.exitCode = await runDemo({
+        rc: o.rc,
+        soak: intOption(o.soak, '--soak', 0),
+        port: portOption(o.port, '--port'),
+        uiPort: portOption(o.uiPort, '--ui-port'),
+        keepServer: Boolean(o.keepServer),
+      });
     });
 }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { startDevServer, type DevServer } from '../../dev-server';
 import { stateDir } from '../../paths';
 import { UserError } from '../../errors';
+import { portOption } from '../options';
 import { parseClouds, runWorker } from './worker';
 
 export interface DevOptions {
@@ -33,7 +34,7 @@ export function registerDevCommand(program: Command): void {
     .option('--no-worker', 'only the server')
     .action(async (o: { port: string; uiPort: string; clouds: string; worker: boolean }) => {
       const clouds = parseClouds(o.clouds);
-      const server = await startEmbeddedServer({ port: Number(o.port), uiPort: Number(o.uiPort) });
+      const server = await startEmbeddedServer({ port: portOption(o.port, '--port'), uiPort: portOption(o.uiPort, '--ui-port') });
       process.env.TEMPORAL_ADDRESS = server.address;
       process.stderr.write(`Temporal dev server on ${server.address}, Web UI ${server.uiUrl}, state in ${stateDir()}\n`);
       try {

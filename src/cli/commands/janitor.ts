@@ -8,6 +8,7 @@ import { parseInterval } from '../../client/schedule-spec';
 import { FLAVORS, type Flavor } from '../../contract';
 import { UserError } from '../../errors';
 import { ssmRegistry } from '../../registry/ssm-registry';
+import { intOption } from '../options';
 import { printJson, table } from '../output';
 
 function flavorsOf(text: string | undefined): Flavor[] {
@@ -115,8 +116,7 @@ export function registerJanitorCommands(program: Command): void {
     .option('--dry-run', 'list what would be removed, remove nothing')
     .option('--json', 'as JSON')
     .action(async (o: { keep: string; flavor?: string; region?: string; dryRun?: boolean; json?: boolean }) => {
-      const keep = Number(o.keep);
-      if (!Number.isInteger(keep) || keep < 1) throw new UserError(`--keep ${o.keep} must be a whole number of at least 1`, '--keep');
+      const keep = intOption(o.keep, '--keep', 1);
       const flavors = flavorsOf(o.flavor);
       await withAws(o.region, async (clients) => printActions(await retention(clients, { keep, flavors, dryRun: o.dryRun }), o.json, o.dryRun));
     });

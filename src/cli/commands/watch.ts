@@ -4,6 +4,7 @@ import { connectClient } from '../../client/connection';
 import { getCycleView, type CycleView } from '../../client/cycles';
 import type { Verdict } from '../../contract';
 import { VERDICT_EXIT_CODES, worstVerdict } from '../../cycle-state';
+import { intOption } from '../options';
 import { printJson } from '../output';
 import { renderCycleView } from './status';
 
@@ -75,6 +76,6 @@ export function registerWatchCommand(program: Command): void {
     .option('--json', 'print only the final cycle as JSON')
     .option('--interval <ms>', 'poll interval in milliseconds', '2000')
     .action(async (id: string, o: { json?: boolean; interval: string }) => {
-      process.exitCode = await watchCycle(await connectClient(), id, { json: o.json, intervalMs: Number(o.interval) });
+      process.exitCode = await watchCycle(await connectClient(), id, { json: o.json, intervalMs: intOption(o.interval, '--interval', 100) });
     });
 }

@@ -7,6 +7,7 @@ import { ensureSearchAttributes } from '../../client/ensure-search-attributes';
 import { CLOUDS, type CloudName } from '../../contract';
 import { UserError } from '../../errors';
 import { createWorkers } from '../../worker/create-workers';
+import { portOption } from '../options';
 
 export function parseClouds(value: string | undefined, flag = '--clouds'): CloudName[] {
   const list = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -60,10 +61,7 @@ export function registerWorkerCommand(program: Command): void {
     .option('--no-workflows', 'run activities only')
     .option('--metrics-port <port>', 'serve Prometheus metrics on this port')
     .action(async (o: { clouds: string; taskQueue: string; workflows: boolean; metricsPort?: string }) => {
-      const metricsPort = o.metricsPort === undefined ? undefined : Number(o.metricsPort);
-      if (metricsPort !== undefined && !(Number.isInteger(metricsPort) && metricsPort > 0 && metricsPort < 65536)) {
-        throw new UserError(`--metrics-port must be a port number, got "${o.metricsPort}"`, '--metrics-port');
-      }
+      const metricsPort = o.metricsPort === undefined ? undefined : portOption(o.metricsPort, '--metrics-port');
       await runWorker({ clouds: parseClouds(o.clouds), taskQueue: o.taskQueue, workflows: o.workflows, metricsPort });
     });
 }
