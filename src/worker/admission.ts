@@ -81,7 +81,8 @@ export function admissionSlotSupplier(opts: AdmissionOptions = DEFAULT_ADMISSION
       });
     },
     tryReserveSlot(ctx: SlotReserveContext): SlotPermit | null {
-      if (!admits(ctx.isSticky, now(), now())) return null;
+      const t = now();
+      if (!admits(ctx.isSticky, t, t)) return null;
       reserved += 1;
       return {};
     },
