@@ -19,60 +19,76 @@ const seconds = (what: string, min: number, max: number) =>
     .min(min, { error: `${what} must be at least ${min} s` })
     .max(max, { error: `${what} must be at most ${max} s (${Math.round(max / 3600)} h)` });
 
-export const soakSchema = z
-  .object({
-    durationSeconds: seconds('the soak duration', 0, 7 * DAY).default(120),
-    checkIntervalSeconds: seconds('the health-check interval', 1, 3_600).default(15),
-    scanIntervalSeconds: seconds('the kmemleak scan interval', 0, DAY).default(60),
-  })
-  .strict();
-
-export const moduleSchema = z
-  .object({
-    name: z.string().regex(/^[A-Za-z0-9_-]{1,56}$/, { error: 'a kernel module name: letters, digits, _ and -' }),
-    source: z.string().min(1),
-    version: z.string().min(1).default('0.0.0-dev'),
-  })
-  .strict();
-
-const cloudName = z.enum(CLOUDS, { error: `unknown cloud; use one of ${CLOUDS.join(', ')}` });
-const flavorName = z.enum(FLAVORS, { error: `unknown flavor; use one of ${FLAVORS.join(', ')}` });
-
 export const DEFAULT_MODULE = { name: 'kbug', source: 'kernel/examples/kbug', version: '0.1.0' };
 export const DEFAULT_MANIFEST = 'manifests/local-demo.yaml';
 
-export const cycleInputSchema = z
-  .object({
-    rc: z
-      .string({ error: 'rc is required: the release candidate version, e.g. "v1.4.0-rc2"' })
-      .regex(RC_PATTERN, { error: 'rc must be a version string such as "v1.4.0-rc2" or "2.0.1"' }),
-    clouds: z.array(cloudName).min(1, { error: 'name at least one cloud' }).default(['local']),
-    flavors: z.array(flavorName).min(1, { error: 'name at least one flavor' }).default(['kasan']),
-    soak: soakSchema.default({ durationSeconds: 120, checkIntervalSeconds: 15, scanIntervalSeconds: 60 }),
-    teardown: z.enum(['always', 'keep-on-failure', 'keep']).default('always'),
-    manifest: z.string().min(1).default(DEFAULT_MANIFEST),
-    module: moduleSchema.default(DEFAULT_MODULE),
-    baseline: z.string().min(1).optional(),
-    operatorTimeoutSeconds: seconds('operatorTimeoutSeconds', 1, 30 * DAY).default(DAY),
-    taskQueue: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, { error: 'a task queue name: letters, digits, . _ -' }).default('rcdebug'),
-    profiles: z
-      .partialRecord(
-        z.enum(PROFILE_NAMES, { error: `unknown profile; use one of ${PROFILE_NAMES.join(', ')}` }),
-        z
-          .object({
-            startToCloseSeconds: seconds('startToCloseSeconds', 1, DAY).optional(),
-            heartbeatSeconds: seconds('heartbeatSeconds', 1, 3_600).optional(),
-            maximumAttempts: z.number().int().min(1).max(100).optional(),
-            initialIntervalSeconds: seconds('initialIntervalSeconds', 1, 3_600).optional(),
-          })
-          .strict(),
-      )
-      .optional(),
-    reuse: z.record(z.string(), z.partialRecord(z.enum(STEPS), z.unknown())).optional(),
-  })
-  .strict();
+/**
+ * Builds the schemas. The workflow sandbox evaluates this module again for every workflow, and
+ * building zod schemas is the costly part, while most workflows never validate anything (only
+ * `rcCycle` at its start and `cloudCycle` on a `retryStep` do): so they are built on first use.
+ */
+function buildSchemas() {
+  const soak = z
+    .object({
+      durationSeconds: seconds('the soak duration', 0, 7 * DAY).default(120),
+      checkIntervalSeconds: seconds('the health-check interval', 1, 3_600).default(15),
+      scanIntervalSeconds: seconds('the kmemleak scan interval', 0, DAY).default(60),
+    })
+    .strict();
 
-export type RawCycleInput = z.input<typeof cycleInputSchema>;
+  const module = z
+    .object({
+      name: z.string().regex(/^[A-Za-z0-9_-]{1,56}$/, { error: 'a kernel module name: letters, digits, _ and -' }),
+      source: z.string().min(1),
+      version: z.string().min(1).default('0.0.0-dev'),
+    })
+    .strict();
+
+  const cloudName = z.enum(CLOUDS, { error: `unknown cloud; use one of ${CLOUDS.join(', ')}` });
+  const flavorName = z.enum(FLAVORS, { error: `unknown flavor; use one of ${FLAVORS.join(', ')}` });
+
+  const cycleInput = z
+    .object({
+      rc: z
+        .string({ error: 'rc is required: the release candidate version, e.g. "v1.4.0-rc2"' })
+        .regex(RC_PATTERN, { error: 'rc must be a version string such as "v1.4.0-rc2" or "2.0.1"' }),
+      clouds: z.array(cloudName).min(1, { error: 'name at least one cloud' }).default(['local']),
+      flavors: z.array(flavorName).min(1, { error: 'name at least one flavor' }).default(['kasan']),
+      soak: soak.default({ durationSeconds: 120, checkIntervalSeconds: 15, scanIntervalSeconds: 60 }),
+      teardown: z.enum(['always', 'keep-on-failure', 'keep']).default('always'),
+      manifest: z.string().min(1).default(DEFAULT_MANIFEST),
+      module: module.default(DEFAULT_MODULE),
+      baseline: z.string().min(1).optional(),
+      operatorTimeoutSeconds: seconds('operatorTimeoutSeconds', 1, 30 * DAY).default(DAY),
+      taskQueue: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, { error: 'a task queue name: letters, digits, . _ -' }).default('rcdebug'),
+      profiles: z
+        .partialRecord(
+          z.enum(PROFILE_NAMES, { error: `unknown profile; use one of ${PROFILE_NAMES.join(', ')}` }),
+          z
+            .object({
+              startToCloseSeconds: seconds('startToCloseSeconds', 1, DAY).optional(),
+              heartbeatSeconds: seconds('heartbeatSeconds', 1, 3_600).optional(),
+              maximumAttempts: z.number().int().min(1).max(100).optional(),
+              initialIntervalSeconds: seconds('initialIntervalSeconds', 1, 3_600).optional(),
+            })
+            .strict(),
+        )
+        .optional(),
+      reuse: z.record(z.string(), z.partialRecord(z.enum(STEPS), z.unknown())).optional(),
+    })
+    .strict();
+
+  return { soak, module, cycleInput };
+}
+
+let built: ReturnType<typeof buildSchemas> | undefined;
+/** The cycle input schema and the parts `retryStep` may change, built once per module instance. */
+export function schemas(): ReturnType<typeof buildSchemas> {
+  built ??= buildSchemas();
+  return built;
+}
+
+export type RawCycleInput = z.input<ReturnType<typeof buildSchemas>['cycleInput']>;
 
 export interface ParseResult<T> {
   value?: T;
@@ -114,7 +130,7 @@ export function parseCycleInput(raw: unknown): ParseResult<CycleInput> {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return { errors: [{ field: '(input)', message: 'the cycle input must be a JSON object such as {"rc": "v1.0.0-rc1"}' }] };
   }
-  const parsed = cycleInputSchema.safeParse(raw);
+  const parsed = schemas().cycleInput.safeParse(raw);
   if (!parsed.success) return { errors: toFieldIssues(parsed.error) };
   const value = parsed.data as CycleInput;
   const errors = rules(value);

@@ -50,7 +50,7 @@ import {
   type StepState,
 } from '../src/cycle-state';
 import { USER_ERROR, formatIssues } from '../src/errors';
-import { moduleSchema, soakSchema, toFieldIssues } from '../src/input';
+import { schemas, toFieldIssues } from '../src/input';
 import { RcdebugStep, RcdebugVerdict } from '../src/search-attributes';
 import { stepOptions } from './profiles';
 import { renderStepsMarkdown } from './render';
@@ -437,7 +437,6 @@ function attemptsOf(err: unknown): number {
   return 1;
 }
 
-const retryInputSchemas = { soak: soakSchema, module: moduleSchema } as const;
 const RETRYABLE_INPUT_FIELDS = ['soak', 'module', 'manifest', 'baseline'];
 
 /** Refuses a retryStep input patch that names unknown fields or has invalid values. */
@@ -448,7 +447,7 @@ function validateRetryInput(patch: Record<string, unknown>): void {
       issues.push({ field: `input.${key}`, message: `cannot be changed on retry; changeable: ${RETRYABLE_INPUT_FIELDS.join(', ')}` });
       continue;
     }
-    const schema = retryInputSchemas[key as keyof typeof retryInputSchemas];
+    const schema = key === 'soak' ? schemas().soak : key === 'module' ? schemas().module : undefined;
     if (schema) {
       const r = schema.partial().safeParse(value);
       if (!r.success) issues.push(...toFieldIssues(r.error, `input.${key}`));
@@ -461,8 +460,8 @@ function validateRetryInput(patch: Record<string, unknown>): void {
 
 function applyRetryInput(ctx: StepContext, patch: Record<string, unknown>): void {
   // A patch changes only the fields it names; the rest keep their current values.
-  if (patch.soak) ctx.soak = soakSchema.parse({ ...ctx.soak, ...(patch.soak as object) });
-  if (patch.module) ctx.module = moduleSchema.parse({ ...ctx.module, ...(patch.module as object) });
+  if (patch.soak) ctx.soak = schemas().soak.parse({ ...ctx.soak, ...(patch.soak as object) });
+  if (patch.module) ctx.module = schemas().module.parse({ ...ctx.module, ...(patch.module as object) });
   if (typeof patch.manifest === 'string') ctx.manifest = patch.manifest;
   if (typeof patch.baseline === 'string') ctx.baseline = patch.baseline;
 }
