@@ -2,7 +2,7 @@ import { Worker, type NativeConnection, type WorkflowBundleOption } from '@tempo
 import { createActivities } from '../../activities';
 import { loadProvider } from '../../activities/registry';
 import type { CloudName, CloudProvider } from '../contract';
-import { DEFAULT_ADMISSION, admissionSlotSupplier, type AdmissionOptions } from './admission';
+import { admissionSlotSupplier, type AdmissionOptions } from './admission';
 import { cachedBundlePath } from './bundle';
 
 /** The workflow bundle of the current code (built once, cached by digest). */
@@ -24,7 +24,7 @@ export interface WorkerSetOptions {
   /** Tuning for the benchmark and small machines. */
   maxConcurrentActivityTaskExecutions?: number;
   /** Admission of new workflows (see `admission.ts`); `false` takes every task as it comes. */
-  admission?: AdmissionOptions | false;
+  admission?: Partial<AdmissionOptions> | false;
 }
 
 export interface WorkerSet {
@@ -53,7 +53,7 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<WorkerSet> 
           : {
               // The workflow worker runs no activities; the other slot kinds are placeholders.
               tuner: {
-                workflowTaskSlotSupplier: admissionSlotSupplier(opts.admission ?? DEFAULT_ADMISSION),
+                workflowTaskSlotSupplier: admissionSlotSupplier(opts.admission),
                 activityTaskSlotSupplier: { type: 'fixed-size', numSlots: 1 },
                 localActivityTaskSlotSupplier: { type: 'fixed-size', numSlots: 1 },
                 nexusTaskSlotSupplier: { type: 'fixed-size', numSlots: 1 },

@@ -14,7 +14,7 @@ describe('admission control of the workflow worker', () => {
   afterEach(() => vi.useRealTimers());
 
   it('takes a new workflow only while no task is being processed; running ones go first', async () => {
-    const s = admissionSlotSupplier({ maxSlots: 10, maxAdmissionDelayMs: 60_000 });
+    const s = admissionSlotSupplier({ maxSlots: 10, maxAdmissionDelayMs: 60_000, targetTaskMs: 60_000 });
     const never = new AbortController().signal;
     const running = await s.reserveSlot(ctx(true), never);
     s.markSlotUsed({ slotInfo: info(true), permit: running });
@@ -27,6 +27,61 @@ describe('admission control of the workflow worker', () => {
 
     s.releaseSlot({ slotInfo: info(true), permit: running });
     expect(await state(fresh)).toBe('granted');
+  });
+
+  it('takes new workflows one at a time: the next once the last one has its task and the worker is idle again', async () => {
+    const s = admissionSlotSupplier({ maxSlots: 10, maxAdmissionDelayMs: 60_000, targetTaskMs: 60_000 });
+    const never = new AbortController().signal;
+    const first = s.reserveSlot(ctx(false), never);
+    const second = s.reserveSlot(ctx(false), never);
+    expect(await state(first)).toBe('granted');
+    // The first poll has no task yet: the second waits rather than joining it in a batch.
+    expect(await state(second)).toBe('waiting');
+    expect(s.tryReserveSlot(ctx(false))).toBeNull();
+    const permit = await first;
+    s.markSlotUsed({ slotInfo: info(false), permit });
+    expect(await state(second)).toBe('waiting');
+    s.releaseSlot({ slotInfo: info(false), permit });
+    expect(await state(second)).toBe('granted');
+  });
+
+  it('an admitted poll that comes back empty lets the next one in', async () => {
+    const s = admissionSlotSupplier({ maxSlots: 10, maxAdmissionDelayMs: 60_000 });
+    const never = new AbortController().signal;
+    const first = await s.reserveSlot(ctx(false), never);
+    const second = s.reserveSlot(ctx(false), never);
+    expect(await state(second)).toBe('waiting');
+    s.releaseSlot({ permit: first });
+    expect(await state(second)).toBe('granted');
+  });
+
+  it('holds new workflows back while the tasks of running ones are slow, until those go quiet', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const s = admissionSlotSupplier({ maxSlots: 10, maxAdmissionDelayMs: 60_000, targetTaskMs: 10, quietMs: 100 });
+    const never = new AbortController().signal;
+    const step = await s.reserveSlot(ctx(true), never);
+    s.markSlotUsed({ slotInfo: info(true), permit: step });
+    await vi.advanceTimersByTimeAsync(100); // a step that spent 100 ms on the worker
+    s.releaseSlot({ slotInfo: info(true), permit: step });
+    let granted = false;
+    void s.reserveSlot(ctx(false), never).then(() => (granted = true));
+    await vi.advanceTimersByTimeAsync(90);
+    expect(granted).toBe(false);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(granted).toBe(true);
+  });
+
+  it('fast tasks of running workflows do not hold new ones back', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const s = admissionSlotSupplier({ maxSlots: 10, maxAdmissionDelayMs: 60_000, targetTaskMs: 10, quietMs: 100 });
+    const never = new AbortController().signal;
+    for (let i = 0; i < 5; i++) {
+      const step = await s.reserveSlot(ctx(true), never);
+      s.markSlotUsed({ slotInfo: info(true), permit: step });
+      await vi.advanceTimersByTimeAsync(4);
+      s.releaseSlot({ slotInfo: info(true), permit: step });
+    }
+    expect(s.tryReserveSlot(ctx(false))).not.toBeNull();
   });
 
   it('a reserved but idle poll does not count as work', async () => {
