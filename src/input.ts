@@ -54,7 +54,8 @@ function buildSchemas() {
         .regex(RC_PATTERN, { error: 'rc must be a version string such as "v1.4.0-rc2" or "2.0.1"' }),
       clouds: z.array(cloudName).min(1, { error: 'name at least one cloud' }).default(['local']),
       flavors: z.array(flavorName).min(1, { error: 'name at least one flavor' }).default(['kasan']),
-      soak: soak.default({ durationSeconds: 120, checkIntervalSeconds: 15, scanIntervalSeconds: 60 }),
+      // An absent soak is an empty one: the field defaults above fill it in.
+      soak: soak.prefault({}),
       teardown: z.enum(['always', 'keep-on-failure', 'keep']).default('always'),
       manifest: z.string().min(1).default(DEFAULT_MANIFEST),
       module: module.default(DEFAULT_MODULE),
