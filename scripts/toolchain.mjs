@@ -18,6 +18,9 @@ export const APT_PACKAGES = [
   'busybox-static', 'cpio', 'kmod', 'xz-utils', 'python3', 'ccache', 'libxml2-utils',
 ];
 
+/** The kernel source tarball Debian's linux-source-6.1 installs. */
+export const KERNEL_SOURCE_TARBALL = '/usr/src/linux-source-6.1.tar.xz';
+
 /** Finds an executable on PATH. */
 export function which(name) {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
@@ -128,10 +131,7 @@ export const tools = [
     purpose: 'kernel source for the local cloud',
     versionArgs: [],
     needed: ['test', 'demo', 'bench'],
-    find: () => {
-      const p = '/usr/src/linux-source-6.1.tar.xz';
-      return existsSync(p) ? { path: p, source: 'apt' } : undefined;
-    },
+    find: () => (existsSync(KERNEL_SOURCE_TARBALL) ? { path: KERNEL_SOURCE_TARBALL, source: 'apt' } : undefined),
     apt: 'linux-source-6.1',
     howToInstall: 'sudo apt-get install -y linux-source-6.1',
   },
@@ -166,6 +166,22 @@ export async function ensureTools(purpose) {
     found[tool.name] = hit.path;
   }
   return found;
+}
+
+/**
+ * The one answer to "where is tool X": the path the tool table resolves ($ENV, PATH, the
+ * rcdebug cache, with each tool's own acceptance rules), or an error saying how to install it.
+ * Tests, the CLI, benches and `doctor` all ask here, so none can look in a place the bootstrap
+ * did not install to.
+ */
+export function resolveTool(name) {
+  const tool = tools.find((t) => t.name === name);
+  if (!tool) throw new Error(`${name} is not in the tool table of scripts/toolchain.mjs`);
+  const hit = tool.find();
+  if (!hit) {
+    throw new Error(`${name} (${tool.purpose}) is not installed: run \`node scripts/bootstrap.mjs test\`, or install it with:\n  ${tool.howToInstall}`);
+  }
+  return hit;
 }
 
 /** One row per tool for `rcdebug doctor`. */

@@ -6,7 +6,7 @@
 // their default places, so a second install after a cache wipe of ~/.cache/rcdebug only
 // relinks, and nothing is ever written into the checkout.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const HELM_VERSION = 'v3.22.0';
@@ -98,14 +98,34 @@ export function motoVenv(cacheDir) {
   return join(cacheDir, 'venv-moto');
 }
 
+/**
+ * The moto version a moto_server script runs, asked of the Python interpreter on its shebang
+ * line; undefined when that cannot be told (a shell shim, say, that picks its Python later).
+ */
+export function motoVersionOf(script) {
+  let first = '';
+  try {
+    first = readFileSync(script, 'utf8').slice(0, 512).split('\n')[0] ?? '';
+  } catch {
+    return undefined;
+  }
+  const m = /^#!\s*(\S*python[\d.]*)\s*$/.exec(first);
+  if (!m) return undefined;
+  const r = spawnSync(m[1], ['-c', 'import importlib.metadata as m; print(m.version("moto"))'], { encoding: 'utf8', timeout: 20_000 });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
 function motoFind(ctx) {
   return () => {
     const fromEnv = process.env.RCDEBUG_MOTO_SERVER;
     if (fromEnv && isExecutable(fromEnv)) return { path: fromEnv, source: '$RCDEBUG_MOTO_SERVER' };
-    const onPath = ctx.which('moto_server');
-    if (onPath) return { path: onPath, source: 'PATH' };
+    // The cache first: it holds the pinned version by construction.
     const cached = join(motoVenv(ctx.cacheDir), 'bin', 'moto_server');
     if (isExecutable(cached)) return { path: cached, source: 'cache' };
+    // One found elsewhere only when it provably is the pinned version: the AWS tests were
+    // written against that one's emulated behaviour.
+    const onPath = ctx.which('moto_server');
+    if (onPath && motoVersionOf(onPath) === MOTO_VERSION) return { path: onPath, source: `PATH, ${MOTO_VERSION}` };
     return undefined;
   };
 }

@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { InfraError } from './errors';
 import { SEARCH_ATTRIBUTES } from './search-attributes';
-import { tools } from '../scripts/toolchain.mjs';
+import { resolveTool } from '../scripts/toolchain.mjs';
 
 export interface DevServerOptions {
   /** SQLite file; cycles survive a restart of the server on the same file. Omitted: in memory. */
@@ -30,12 +30,11 @@ export interface DevServer {
 
 /** Path of the `temporal` CLI, as the bootstrap found or installed it. */
 export function temporalCli(): string {
-  const tool = (tools as Array<{ name: string; find(): { path: string } | undefined; howToInstall: string }>).find(
-    (t) => t.name === 'temporal',
-  );
-  const hit = tool?.find();
-  if (!hit) throw new InfraError(`the temporal CLI is missing: run \`node scripts/bootstrap.mjs dev\` or ${tool?.howToInstall}`);
-  return hit.path;
+  try {
+    return resolveTool('temporal').path;
+  } catch (err) {
+    throw new InfraError(`the temporal CLI is missing: ${(err as Error).message}`);
+  }
 }
 
 export async function freePort(): Promise<number> {

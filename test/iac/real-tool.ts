@@ -4,20 +4,11 @@
  * are the point of the suite, so skipping them would pass a machine that checks nothing.
  */
 import { spawnSync } from 'node:child_process';
-import { tools } from '../../scripts/toolchain.mjs';
-
-interface ToolEntry {
-  name: string;
-  find(): { path: string; source: string } | undefined;
-}
+import { resolveTool } from '../../scripts/toolchain.mjs';
 
 /** Path of the tool called `name` in the tool table, or an error saying how to install it. */
 export function realTool(name: 'helm' | 'packer' | 'packer-plugin-amazon' | 'tofu' | 'moto_server'): string {
-  const entry = (tools as ToolEntry[]).find((t) => t.name === name);
-  if (!entry) throw new Error(`${name} is not in the tool table of scripts/toolchain.mjs`);
-  const hit = entry.find();
-  if (!hit) throw new Error(`${name} is not installed: run \`node scripts/bootstrap.mjs test\` (it builds it into ~/.cache/rcdebug)`);
-  return hit.path;
+  return resolveTool(name).path;
 }
 
 export interface RunResult {

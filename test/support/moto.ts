@@ -1,19 +1,13 @@
 /**
- * A real AWS emulator for tests: moto's HTTP server (installed from PyPI into the rcdebug cache,
- * outside the checkout, by `node scripts/bootstrap.mjs test`), on a free port, one per test
+ * A real AWS emulator for tests: moto's HTTP server (the pinned version, found or installed by
+ * `node scripts/bootstrap.mjs test` and resolved through its tool table), on a free port, one per test
  * file. Plus a small HTTP proxy in front of it that injects faults (throttling, 5xx) for the
  * first calls: the only mock, there to inject what moto cannot.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-
-/** Where bootstrap installs moto. */
-export const motoServerPath = process.env.RCDEBUG_MOTO_SERVER
-  ?? join(process.env.RCDEBUG_CACHE ?? join(homedir(), '.cache', 'rcdebug'), 'venv-moto', 'bin', 'moto_server');
+import { resolveTool } from '../../scripts/toolchain.mjs';
 
 export interface Moto {
   /** `http://127.0.0.1:<port>` */
@@ -47,9 +41,8 @@ export async function freePort(): Promise<number> {
 
 /** Starts moto_server; a missing installation is a failure saying how to install it. */
 export async function startMoto(): Promise<Moto> {
-  if (!existsSync(motoServerPath)) {
-    throw new Error(`moto is not installed at ${motoServerPath}: run \`node scripts/bootstrap.mjs test\` (or python3 -m venv ~/.cache/rcdebug/venv-moto && ~/.cache/rcdebug/venv-moto/bin/pip install 'moto[server]')`);
-  }
+  // The toolchain's answer, the same one the bootstrap checked: never a path of our own.
+  const motoServerPath = resolveTool('moto_server').path;
   const port = await freePort();
   const child: ChildProcess = spawn(motoServerPath, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

@@ -5,18 +5,13 @@
  */
 import { accessSync, constants } from 'node:fs';
 import { UserError } from '../../../src/errors';
-import { tools } from '../../../scripts/toolchain.mjs';
+import { resolveTool } from '../../../scripts/toolchain.mjs';
 
 export type AwsTool = 'packer' | 'terraform' | 'helm';
 
 const ENV: Record<AwsTool, string> = { packer: 'RCDEBUG_PACKER', terraform: 'RCDEBUG_TERRAFORM', helm: 'RCDEBUG_HELM' };
 /** Names in the tool table: terraform is OpenTofu unless RCDEBUG_TERRAFORM says otherwise. */
 const TABLE_NAME: Record<AwsTool, string> = { packer: 'packer', terraform: 'tofu', helm: 'helm' };
-
-interface ToolEntry {
-  name: string;
-  find(): { path: string } | undefined;
-}
 
 /** The executable of `tool`, or a UserError saying how to get it. */
 export function toolPath(tool: AwsTool): string {
@@ -29,8 +24,9 @@ export function toolPath(tool: AwsTool): string {
       throw new UserError(`$${ENV[tool]} is ${fromEnv}, which is not an executable: fix or unset it`, ENV[tool]);
     }
   }
-  const entry = (tools as ToolEntry[]).find((t) => t.name === TABLE_NAME[tool]);
-  const found = entry?.find();
-  if (found) return found.path;
-  throw new UserError(`${TABLE_NAME[tool]} was not found: run \`node scripts/bootstrap.mjs test\` (installs it into the rcdebug cache) or set $${ENV[tool]}`, ENV[tool]);
+  try {
+    return resolveTool(TABLE_NAME[tool]).path;
+  } catch (err) {
+    throw new UserError(`${(err as Error).message}\n  (or set $${ENV[tool]})`, ENV[tool]);
+  }
 }

@@ -5,9 +5,10 @@ import type { StepIO } from '../../../src/contract';
 import { UserError } from '../../../src/errors';
 import { runTool } from '../../../src/exec/run-tool';
 import { digestOf, shortDigest } from './kernel-digest';
+import { KERNEL_SOURCE_TARBALL } from '../../../scripts/toolchain.mjs';
 
 /** The Debian kernel source package's tarball: the default source of local builds. */
-export const DEFAULT_KERNEL_SOURCE = '/usr/src/linux-source-6.1.tar.xz';
+export const DEFAULT_KERNEL_SOURCE: string = KERNEL_SOURCE_TARBALL;
 
 /** A kernel source tree ready to build from. */
 export interface KernelSource {
