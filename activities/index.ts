@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { CloudProvider, StepIO, StepResult } from '../src/contract';
-import { INFRA_ERROR, USER_ERROR, isInfraError, isUserError } from '../src/errors';
+import type { CloudProvider, StepIO, StepResult } from '../src/domain/contract';
+import { INFRA_ERROR, USER_ERROR, isInfraError, isUserError } from '../src/domain/errors';
 
 /** Details attached to a step's failure, read back by the workflow for its state query. */
 export interface StepFailureDetails {

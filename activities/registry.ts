@@ -1,5 +1,5 @@
-import type { CloudName, CloudProvider } from '../src/contract';
-import { UserError } from '../src/errors';
+import type { CloudName, CloudProvider } from '../src/domain/contract';
+import { UserError } from '../src/domain/errors';
 
 /** The provider modules, by cloud: the module path and the factory it exports. */
 const PROVIDERS: Partial<Record<CloudName, { module: string; factory: string }>> = {

@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { startDevServer } from '../src/dev-server';
-import type { StepIO } from '../src/contract';
+import { startDevServer } from '../src/app/dev-server';
+import type { StepIO } from '../src/domain/contract';
 import { scriptedProvider } from '../test/support/scripted-provider';
 
 const CYCLES = Number(process.env.RCDEBUG_BENCH_CYCLES ?? 100);

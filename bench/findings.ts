@@ -13,8 +13,8 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseKernelLogFile } from '../src/findings/parse-log';
-import { repoRoot } from '../src/paths';
+import { parseKernelLogFile } from '../src/domain/findings/parse-log';
+import { repoRoot } from '../src/domain/paths';
 
 const MiB = 1 << 20;
 

@@ -19,13 +19,13 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createLocalProvider } from '../activities/providers/local/index';
 import { DEFAULT_KERNEL_SOURCE, prepareKernelSource } from '../activities/providers/local/kernel-source';
-import { localArtifactStore } from '../src/artifacts/store';
-import type { CloudCycleResult } from '../src/cycle-state';
-import { startDevServer } from '../src/dev-server';
-import { runTool } from '../src/exec/run-tool';
-import { cacheDir, repoRoot } from '../src/paths';
-import { localRegistry } from '../src/registry/local-registry';
-import { createWorkers } from '../src/worker/create-workers';
+import { localArtifactStore } from '../activities/artifacts/store';
+import type { CloudCycleResult } from '../src/domain/cycle-state';
+import { startDevServer } from '../src/app/dev-server';
+import { runTool } from '../activities/exec/run-tool';
+import { cacheDir, repoRoot } from '../src/domain/paths';
+import { localRegistry } from '../activities/providers/local/registry';
+import { createWorkers } from '../src/app/worker/create-workers';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 

@@ -5,7 +5,7 @@
  */
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { JanitorSweepInput, createAwsJanitorActivities } from '../activities/providers/aws/janitor-activity';
-import type { JanitorAction } from '../src/aws/janitor';
+import type { JanitorAction } from '../activities/providers/aws/janitor';
 import { PROFILES } from './profiles';
 
 export async function awsJanitor(input: JanitorSweepInput): Promise<JanitorAction[]> {

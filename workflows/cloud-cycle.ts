@@ -38,7 +38,7 @@ import {
   type StepName,
   type StepResult,
   type Verdict,
-} from '../src/contract';
+} from '../src/domain/contract';
 import {
   SKIPPABLE_STEPS,
   type AbortRequest,
@@ -48,12 +48,12 @@ import {
   type RetryStepRequest,
   type SkipStepRequest,
   type StepState,
-} from '../src/cycle-state';
-import { USER_ERROR, formatIssues } from '../src/errors';
-import { schemas, toFieldIssues } from '../src/input';
-import { RcdebugStep, RcdebugVerdict } from '../src/search-attributes';
+} from '../src/domain/cycle-state';
+import { USER_ERROR, formatIssues } from '../src/domain/errors';
+import { schemas, toFieldIssues } from '../src/domain/input';
+import { RcdebugStep, RcdebugVerdict } from '../src/domain/search-attributes';
 import { stepOptions } from './profiles';
-import { renderStepsMarkdown } from './render';
+import { renderStepsMarkdown } from '../src/domain/render';
 
 /** Patch id: the memo is written when parked and at the end, no longer after every step. */
 const MEMO_ON_PARK_AND_END = 'memo-on-park-and-end';

@@ -3,8 +3,8 @@
  * repeats them. A UserError is never retried, whatever the profile.
  */
 import type { ActivityOptions } from '@temporalio/workflow';
-import type { ProfileOverride, StepName } from '../src/contract';
-import { USER_ERROR } from '../src/errors';
+import type { ProfileOverride, StepName } from '../src/domain/contract';
+import { USER_ERROR } from '../src/domain/errors';
 
 const noRetryFor = [USER_ERROR];
 

@@ -18,11 +18,11 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CloudCycleInput, Verdict } from '../src/contract';
-import { worstVerdict, type CloudCycleResult, type RcCycleResult } from '../src/cycle-state';
-import { USER_ERROR, formatIssues } from '../src/errors';
-import { childKey, parseCycleInput, type RawCycleInput } from '../src/input';
-import { RcdebugCloud, RcdebugFlavor, RcdebugRc, RcdebugVerdict } from '../src/search-attributes';
+import type { CloudCycleInput, Verdict } from '../src/domain/contract';
+import { worstVerdict, type CloudCycleResult, type RcCycleResult } from '../src/domain/cycle-state';
+import { USER_ERROR, formatIssues } from '../src/domain/errors';
+import { childKey, parseCycleInput, type RawCycleInput } from '../src/domain/input';
+import { RcdebugCloud, RcdebugFlavor, RcdebugRc, RcdebugVerdict } from '../src/domain/search-attributes';
 import { cloudCycle } from './cloud-cycle';
 
 export interface RcCycleState {

@@ -5,11 +5,11 @@ import { Command } from 'commander';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { JANITOR_WORKFLOW, runJanitorSweep } from '../../activities/providers/aws/janitor-activity';
 import { testClient } from '../support/engine';
-import { awsClients, type AwsClients } from '../../src/aws/config';
-import { retention, sweep } from '../../src/aws/janitor';
-import { registerJanitorCommands } from '../../src/cli/commands/janitor';
-import { isUserError } from '../../src/errors';
-import { ssmRegistry } from '../../src/registry/ssm-registry';
+import { awsClients, type AwsClients } from '../../activities/providers/aws/config';
+import { retention, sweep } from '../../activities/providers/aws/janitor';
+import { registerJanitorCommands } from '../../src/app/cli/commands/janitor';
+import { isUserError } from '../../src/domain/errors';
+import { ssmRegistry } from '../../activities/providers/aws/ssm-registry';
 import { motoEnv, startMoto, type Moto } from '../support/moto';
 
 let moto: Moto;

@@ -3,9 +3,9 @@ import { DescribeImagesCommand, DescribeInstancesCommand } from '@aws-sdk/client
 import { ListClustersCommand } from '@aws-sdk/client-eks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsProvider } from '../../activities/providers/aws/index';
-import { awsClients, type AwsClients } from '../../src/aws/config';
-import type { ClusterProvisionOutput, CloudProvider, ImageBakeOutput, KernelBuildOutput } from '../../src/contract';
-import { isInfraError, isUserError } from '../../src/errors';
+import { awsClients, type AwsClients } from '../../activities/providers/aws/config';
+import type { ClusterProvisionOutput, CloudProvider, ImageBakeOutput, KernelBuildOutput } from '../../src/domain/contract';
+import { isInfraError, isUserError } from '../../src/domain/errors';
 import { restThrottle } from '../support/moto';
 import { recordingIO, startRehearsal, stepContext, type Rehearsal } from './rehearsal';
 

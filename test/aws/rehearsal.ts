@@ -6,8 +6,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StepContext, StepIO, StepProgress } from '../../src/contract';
-import { repoRoot } from '../../src/paths';
+import type { StepContext, StepIO, StepProgress } from '../../src/domain/contract';
+import { repoRoot } from '../../src/domain/paths';
 import { seedMoto } from '../fixtures/aws-standins/seed-moto.mjs';
 import { startFaultProxy, startMoto, type FaultProxy, type Moto } from '../support/moto';
 

@@ -1,9 +1,9 @@
 import { ListTagsForResourceCommand, GetParameterHistoryCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { awsClients, type AwsClients } from '../../src/aws/config';
-import { isInfraError, isUserError } from '../../src/errors';
-import { ssmRegistry } from '../../src/registry/ssm-registry';
-import type { VersionRecord } from '../../src/registry/scheme';
+import { awsClients, type AwsClients } from '../../activities/providers/aws/config';
+import { isInfraError, isUserError } from '../../src/domain/errors';
+import { ssmRegistry } from '../../activities/providers/aws/ssm-registry';
+import type { VersionRecord } from '../../src/domain/registry/scheme';
 import { json500, jsonExpiredToken, jsonThrottle, startFaultProxy, startMoto, type FaultProxy, type Moto } from '../support/moto';
 
 let moto: Moto;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { amiFromArtifactId, lastRunBuild, packerProgress, parsePackerLine } from '../../activities/providers/aws/packer';
 import { consoleShowsPanic } from '../../activities/providers/aws/panic';
-import { resolveAwsConfig } from '../../src/aws/config';
-import { decodeEksToken, eksToken } from '../../src/aws/eks-token';
-import { classifyAwsError } from '../../src/aws/errors';
-import { kubeconfigYaml } from '../../src/aws/kubeconfig';
-import { isInfraError, isUserError } from '../../src/errors';
+import { resolveAwsConfig } from '../../activities/providers/aws/config';
+import { decodeEksToken, eksToken } from '../../activities/providers/aws/eks-token';
+import { classifyAwsError } from '../../activities/providers/aws/errors';
+import { kubeconfigYaml } from '../../activities/providers/aws/kubeconfig';
+import { isInfraError, isUserError } from '../../src/domain/errors';
 
 describe('packer machine-readable output', () => {
   it.each([

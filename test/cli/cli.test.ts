@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import type { CycleView } from '../../src/client/cycles';
+import type { CycleView } from '../../src/app/client/cycles';
 import { address, eventually, testClient, uniqueQueue, withWorkers } from '../support/engine';
 import { scriptedProvider, stepsCalled } from '../support/scripted-provider';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../../src/paths';
+import { repoRoot } from '../../src/domain/paths';
 
 // No Docker engine runs here, so the compose file is checked as data: the services, how they
 // reach each other, and what the worker needs.

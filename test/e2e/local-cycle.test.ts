@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalProvider } from '../../activities/providers/local/index';
 import { stopProcess } from '../../activities/providers/local/teardown';
 import { qemuProcessesWith, safeId } from '../../activities/providers/local/vm-state';
-import { localArtifactStore } from '../../src/artifacts/store';
-import type { CloudProvider } from '../../src/contract';
-import type { CloudCycleResult, CloudCycleState } from '../../src/cycle-state';
-import { cacheDir } from '../../src/paths';
-import { localRegistry } from '../../src/registry/local-registry';
+import { localArtifactStore } from '../../activities/artifacts/store';
+import type { CloudProvider } from '../../src/domain/contract';
+import type { CloudCycleResult, CloudCycleState } from '../../src/domain/cycle-state';
+import { cacheDir } from '../../src/domain/paths';
+import { localRegistry } from '../../activities/providers/local/registry';
 import { eventually, startCycle, testClient, uniqueQueue, withWorkers } from '../support/engine';
 
 // The full cycle on the local cloud through the real dev server: real kernel, real qemu VMs,

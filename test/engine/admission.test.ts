@@ -1,6 +1,6 @@
 import type { SlotPermit, SlotReserveContext, WorkflowSlotInfo } from '@temporalio/worker';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { admissionSlotSupplier } from '../../src/worker/admission';
+import { admissionSlotSupplier } from '../../src/app/worker/admission';
 
 const ctx = (isSticky: boolean): SlotReserveContext => ({ slotType: 'workflow', taskQueue: 'q', workerIdentity: 'w', workerBuildId: '', isSticky });
 const info = (isSticky: boolean): WorkflowSlotInfo => ({ type: 'workflow', workflowType: 'cloudCycle', isSticky });

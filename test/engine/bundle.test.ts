@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cachedBundlePath } from '../../src/worker/bundle';
+import { cachedBundlePath } from '../../src/app/worker/bundle';
 
 describe('the workflow bundle', () => {
   it('preloads the shared libraries once per worker thread instead of once per workflow', () => {

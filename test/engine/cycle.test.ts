@@ -1,6 +1,6 @@
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CloudCycleState } from '../../src/cycle-state';
+import type { CloudCycleState } from '../../src/domain/cycle-state';
 import { eventually, startCycle, testClient, uniqueQueue, withWorkers } from '../support/engine';
 import { recordHistories } from '../support/histories';
 import { scriptedProvider, stepsCalled } from '../support/scripted-provider';

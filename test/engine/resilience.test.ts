@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startDevServer, type DevServer } from '../../src/dev-server';
-import { createWorkers } from '../../src/worker/create-workers';
+import { startDevServer, type DevServer } from '../../src/app/dev-server';
+import { createWorkers } from '../../src/app/worker/create-workers';
 import { address, eventually, startCycle, testClient, uniqueQueue } from '../support/engine';
 import { scriptedProvider, stepsCalled, type Call } from '../support/scripted-provider';
 

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isUserError } from '../../src/errors';
-import { loadBaseline, parseBaseline } from '../../src/findings/baseline';
-import { buildFindings, countFindings } from '../../src/findings/finding';
-import { parseKernelLog } from '../../src/findings/parse-log';
+import { isUserError } from '../../src/domain/errors';
+import { loadBaseline, parseBaseline } from '../../src/domain/findings/baseline';
+import { buildFindings, countFindings } from '../../src/domain/findings/finding';
+import { parseKernelLog } from '../../src/domain/findings/parse-log';
 
 let dir: string;
 beforeAll(() => {

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../src/paths';
+import { repoRoot } from '../../src/domain/paths';
 import { readGolden } from './golden-file';
 
 const fixtures = resolve(repoRoot, 'test/fixtures/findings');

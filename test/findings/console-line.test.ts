@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { contextOf, stripConsolePrefix, withoutSyslogPrefix } from '../../src/findings/console-line';
-import { repoRoot } from '../../src/paths';
+import { contextOf, stripConsolePrefix, withoutSyslogPrefix } from '../../src/domain/findings/console-line';
+import { repoRoot } from '../../src/domain/paths';
 
 // The console prefix as documented: optional "dropped" notice, login prompt and log level,
 // then the timestamp and an optional caller id.

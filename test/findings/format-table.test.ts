@@ -3,10 +3,10 @@
  * apply (shadowed by an earlier family or row), templates that only use what the row captures.
  */
 import { describe, expect, it } from 'vitest';
-import { compileFamily, familyOfLine, FAMILIES, HEADER_PREFILTER } from '../../src/findings/compiled-table';
-import type { ReportFamily } from '../../src/findings/format-types';
-import { expandPattern, PARSE_STACK } from '../../src/findings/patterns';
-import { REPORT_FAMILIES } from '../../src/findings/report-formats';
+import { compileFamily, familyOfLine, FAMILIES, HEADER_PREFILTER } from '../../src/domain/findings/compiled-table';
+import type { ReportFamily } from '../../src/domain/findings/format-types';
+import { expandPattern, PARSE_STACK } from '../../src/domain/findings/patterns';
+import { REPORT_FAMILIES } from '../../src/domain/findings/report-formats';
 
 const rows = REPORT_FAMILIES.flatMap((family) => family.formats.map((format, i) => ({ name: `${family.header} #${i + 1} ${format.title}`, family, format })));
 

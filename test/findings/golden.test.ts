@@ -7,8 +7,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseKernelLog } from '../../src/findings/parse-log';
-import { repoRoot } from '../../src/paths';
+import { parseKernelLog } from '../../src/domain/findings/parse-log';
+import { repoRoot } from '../../src/domain/paths';
 import { readGolden } from './golden-file';
 
 const strict = process.env.RCDEBUG_GOLDEN_STRICT === '1';

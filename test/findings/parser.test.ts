@@ -7,10 +7,10 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isUserError } from '../../src/errors';
-import { MAX_LINE_CHARS } from '../../src/findings/log-lines';
-import { parseKernelLog, parseKernelLogFile } from '../../src/findings/parse-log';
-import { repoRoot } from '../../src/paths';
+import { isUserError } from '../../src/domain/errors';
+import { MAX_LINE_CHARS } from '../../src/domain/findings/log-lines';
+import { parseKernelLog, parseKernelLogFile } from '../../src/domain/findings/parse-log';
+import { repoRoot } from '../../src/domain/paths';
 import { readGolden } from './golden-file';
 
 const fixtures = resolve(repoRoot, 'test/fixtures/findings');

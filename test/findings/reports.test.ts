@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeLogs, renderJson, renderJunit, renderMarkdown, type FindingsResult } from '../../src/findings/index';
-import { repoRoot } from '../../src/paths';
+import { analyzeLogs, renderJson, renderJunit, renderMarkdown, type FindingsResult } from '../../src/domain/findings/index';
+import { repoRoot } from '../../src/domain/paths';
 import { readGolden } from './golden-file';
 
 const fixtures = resolve(repoRoot, 'test/fixtures/findings');

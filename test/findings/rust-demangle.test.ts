@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { demangleRust } from '../../src/findings/rust-demangle';
+import { demangleRust } from '../../src/domain/findings/rust-demangle';
 
 describe('demangleRust', () => {
   it.each([

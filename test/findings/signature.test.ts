@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { signatureOf } from '../../src/findings/signature';
-import { normalizeTitle } from '../../src/findings/title-normalize';
+import { signatureOf } from '../../src/domain/findings/signature';
+import { normalizeTitle } from '../../src/domain/findings/title-normalize';
 
 describe('signatureOf', () => {
   it.each([

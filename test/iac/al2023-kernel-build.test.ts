@@ -8,7 +8,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rm
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../src/paths';
+import { repoRoot } from '../../src/domain/paths';
 import { runTool } from './real-tool';
 
 const script = join(repoRoot, 'kernel', 'aws', 'build-al2023-kernel.sh');

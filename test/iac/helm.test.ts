@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { loadManifestOrThrow, type Manifest } from '../../src/manifest';
-import { repoRoot } from '../../src/paths';
+import { loadManifestOrThrow, type Manifest } from '../../src/domain/manifest';
+import { repoRoot } from '../../src/domain/paths';
 import { realTool, runTool } from './real-tool';
 
 const chartsDir = join(repoRoot, 'test', 'fixtures', 'charts');

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../src/paths';
+import { repoRoot } from '../../src/domain/paths';
 import { runTool } from './real-tool';
 
 const script = join(repoRoot, 'packer', 'scripts', 'install-debug-kernel.sh');

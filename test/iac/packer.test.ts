@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheDir } from '../../scripts/toolchain.mjs';
 import { packerPluginDir } from '../../scripts/tools-iac.mjs';
-import { repoRoot } from '../../src/paths';
+import { repoRoot } from '../../src/domain/paths';
 import { realTool, runTool } from './real-tool';
 
 const packerRoot = join(repoRoot, 'packer');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { repoRoot } from '../../src/paths';
+import { repoRoot } from '../../src/domain/paths';
 import { realTool, runTool } from './real-tool';
 
 const tfRoot = join(repoRoot, 'terraform');

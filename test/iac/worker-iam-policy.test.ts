@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../../src/paths';
+import { repoRoot } from '../../src/domain/paths';
 
 interface Statement {
   Sid?: string;

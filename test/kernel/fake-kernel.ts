@@ -8,8 +8,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LocalDeps } from '../../activities/providers/local/deps';
-import { localArtifactStore } from '../../src/artifacts/store';
-import type { StepContext, StepIO, StepProgress } from '../../src/contract';
+import { localArtifactStore } from '../../activities/artifacts/store';
+import type { StepContext, StepIO, StepProgress } from '../../src/domain/contract';
 
 /** An option the fake olddefconfig drops: its Kconfig entry depends on a symbol nobody sets. */
 export const DROPPED_OPTION = 'FAKE_NEEDS_MISSING';

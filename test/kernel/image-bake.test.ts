@@ -8,9 +8,9 @@ import { localImageBake, planImage, type ImageBakeOptions } from '../../activiti
 import { initramfsList } from '../../activities/providers/local/image-cpio';
 import { BUILD_FILES, BZIMAGE } from '../../activities/providers/local/kernel-build';
 import { DEFAULT_KERNEL_SOURCE, prepareKernelSource } from '../../activities/providers/local/kernel-source';
-import { cacheDir } from '../../src/paths';
-import type { ImageBakeInput, KernelBuildOutput } from '../../src/contract';
-import { isUserError } from '../../src/errors';
+import { cacheDir } from '../../src/domain/paths';
+import type { ImageBakeInput, KernelBuildOutput } from '../../src/domain/contract';
+import { isUserError } from '../../src/domain/errors';
 import { countLines, fakeDeps, recordingIO, stepContext, tempDir, writeFakeBuildDirMakefile } from './fake-kernel';
 
 /**

@@ -6,9 +6,9 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BUILD_FILES, BZIMAGE, localKernelBuild, objectProgress, planKernelBuild, type KernelBuildOptions } from '../../activities/providers/local/kernel-build';
 import type { LocalDeps } from '../../activities/providers/local/deps';
-import { FLAVORS, type Flavor, type StepIO, type StepProgress } from '../../src/contract';
+import { FLAVORS, type Flavor, type StepIO, type StepProgress } from '../../src/domain/contract';
 import { flavorCmdline, flavorFragments } from '../../activities/providers/local/kernel-flavor';
-import { isInfraError, isUserError } from '../../src/errors';
+import { isInfraError, isUserError } from '../../src/domain/errors';
 import { DROPPED_OPTION, GONE_OPTION, countLines, fakeDeps, recordingIO, stepContext, tempDir, writeFakeKernelDir, writeFakeKernelTree } from './fake-kernel';
 
 const FRAGMENTS = {

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { prepareKernelSource } from '../../activities/providers/local/kernel-source';
-import { isUserError } from '../../src/errors';
+import { isUserError } from '../../src/domain/errors';
 import { tempDir } from './fake-kernel';
 
 const MAKEFILE = 'VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 99\nEXTRAVERSION = -rc1\nNAME = Test\n';

@@ -11,9 +11,9 @@ import { BUILD_FILES, configureKernel, localKernelBuild, planKernelBuild } from 
 import { KERNEL_DIR } from '../../activities/providers/local/kernel-flavor';
 import { DEFAULT_KERNEL_SOURCE, prepareKernelSource } from '../../activities/providers/local/kernel-source';
 import { VERIFY_SCRIPT, type VerifyReport } from '../../activities/providers/local/kernel-verify';
-import type { Flavor } from '../../src/contract';
-import { isUserError } from '../../src/errors';
-import { cacheDir } from '../../src/paths';
+import type { Flavor } from '../../src/domain/contract';
+import { isUserError } from '../../src/domain/errors';
+import { cacheDir } from '../../src/domain/paths';
 import { fakeDeps, recordingIO, stepContext, tempDir } from './fake-kernel';
 
 const SLOW = 300_000;

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GuestCommandError, guestCommand } from '../../activities/providers/local/guest-channel';
-import { isInfraError } from '../../src/errors';
-import { repoRoot } from '../../src/paths';
+import { isInfraError } from '../../src/domain/errors';
+import { repoRoot } from '../../src/domain/paths';
 
 const AGENT = join(repoRoot, 'kernel', 'guest', 'agent');
 

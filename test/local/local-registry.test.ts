@@ -2,9 +2,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isUserError } from '../../src/errors';
-import { localRegistry } from '../../src/registry/local-registry';
-import type { VersionRecord } from '../../src/registry/scheme';
+import { isUserError } from '../../src/domain/errors';
+import { localRegistry } from '../../activities/providers/local/registry';
+import type { VersionRecord } from '../../src/domain/registry/scheme';
 
 let root: string;
 beforeEach(() => {

@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
 import { localLogHarvest } from '../../activities/providers/local/log-harvest';
 import { consolePath } from '../../activities/providers/local/cluster-provision';
-import { localArtifactStore } from '../../src/artifacts/store';
-import type { StepContext, StepIO } from '../../src/contract';
-import { localRegistry } from '../../src/registry/local-registry';
+import { localArtifactStore } from '../../activities/artifacts/store';
+import type { StepContext, StepIO } from '../../src/domain/contract';
+import { localRegistry } from '../../activities/providers/local/registry';
 
 const dirs: string[] = [];
 afterEach(() => {

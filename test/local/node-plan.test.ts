@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { clusterPlan, planFromSpec } from '../../activities/providers/local/node-plan';
 import { workloadCommand } from '../../activities/providers/local/deploy';
-import { isUserError, type UserError } from '../../src/errors';
-import type { LocalSpec } from '../../src/manifest/types';
+import { isUserError, type UserError } from '../../src/domain/errors';
+import type { LocalSpec } from '../../src/domain/manifest/types';
 
 const kbug = { name: 'kbug', source: 'kernel/examples/kbug', version: 'test' };
 

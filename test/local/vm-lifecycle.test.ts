@@ -9,8 +9,8 @@ import { localLogHarvest } from '../../activities/providers/local/log-harvest';
 import { localSoakCheck } from '../../activities/providers/local/soak-check';
 import { localTeardown, stopProcess } from '../../activities/providers/local/teardown';
 import { cycleStateDir, isAlive, qemuProcessesWith, vmPaths } from '../../activities/providers/local/vm-state';
-import type { ClusterProvisionOutput, ImageBakeOutput, KernelBuildOutput, StepContext } from '../../src/contract';
-import { isInfraError } from '../../src/errors';
+import type { ClusterProvisionOutput, ImageBakeOutput, KernelBuildOutput, StepContext } from '../../src/domain/contract';
+import { isInfraError } from '../../src/domain/errors';
 import { kasanImage, testContext, testDeps, testIO, writeManifest } from './support/local-image';
 
 // Real qemu VMs booting the real kasan kernel of the example module: the runtime of the local

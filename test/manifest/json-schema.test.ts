@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { manifestJsonSchemaPath, manifestJsonSchemaText, writeManifestJsonSchema } from '../../src/manifest/json-schema';
+import { manifestJsonSchemaPath, manifestJsonSchemaText, writeManifestJsonSchema } from '../../src/domain/manifest/json-schema';
 
 // The JSON Schema for editors is generated from the zod schema; this pins the checked-in file
 // to it. After changing the schema: RCDEBUG_UPDATE_SCHEMA=1 npx vitest run test/manifest

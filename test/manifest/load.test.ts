@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isUserError } from '../../src/errors';
-import { loadManifest, loadManifestOrThrow } from '../../src/manifest/load';
-import { repoRoot } from '../../src/paths';
+import { isUserError } from '../../src/domain/errors';
+import { loadManifest, loadManifestOrThrow } from '../../src/domain/manifest/load';
+import { repoRoot } from '../../src/domain/paths';
 
 let dir: string;
 beforeEach(() => {

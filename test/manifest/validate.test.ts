@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateManifest } from '../../src/manifest/validate';
+import { validateManifest } from '../../src/domain/manifest/validate';
 
 let dir: string;
 beforeAll(() => {

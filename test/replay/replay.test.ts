@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { expect, it } from 'vitest';
-import { workflowBundle } from '../../src/worker/create-workers';
+import { workflowBundle } from '../../src/app/worker/create-workers';
 import { historiesDir } from '../support/histories';
 
 it('every recorded history replays against the current workflow code', async () => {

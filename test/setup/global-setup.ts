@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startDevServer, type DevServer } from '../../src/dev-server';
+import { startDevServer, type DevServer } from '../../src/app/dev-server';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { inject } from 'vitest';
-import type { CloudName, CloudProvider } from '../../src/contract';
-import type { RawCycleInput } from '../../src/input';
-import { createWorkers } from '../../src/worker/create-workers';
+import type { CloudName, CloudProvider } from '../../src/domain/contract';
+import type { RawCycleInput } from '../../src/domain/input';
+import { createWorkers } from '../../src/app/worker/create-workers';
 import type { rcCycle } from '../../workflows/rc-cycle';
 
 export const address = () => inject('temporalAddress');

@@ -5,8 +5,8 @@
  * (for tests whose worker runs in another process).
  */
 import { appendFileSync } from 'node:fs';
-import type { CloudName, CloudProvider, StepIO, StepName } from '../../src/contract';
-import { InfraError, UserError } from '../../src/errors';
+import type { CloudName, CloudProvider, StepIO, StepName } from '../../src/domain/contract';
+import { InfraError, UserError } from '../../src/domain/errors';
 
 export type ScriptedStep = Exclude<StepName, 'soak'> | 'soakCheck';
 

@@ -3,7 +3,7 @@
  * <taskQueue> <recordFile> [scriptJSON]`. Prints `ready` once it polls.
  */
 import { NativeConnection } from '@temporalio/worker';
-import { createWorkers } from '../../src/worker/create-workers';
+import { createWorkers } from '../../src/app/worker/create-workers';
 import { scriptedProvider, type ScriptedProviderOptions } from './scripted-provider';
 
 const [address, taskQueue, recordFile, script] = process.argv.slice(2);

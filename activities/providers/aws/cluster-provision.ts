@@ -1,5 +1,5 @@
-import type { ClusterProvisionInput, ClusterProvisionOutput, NodeInfo, StepIO } from '../../../src/contract';
-import { InfraError } from '../../../src/errors';
+import type { ClusterProvisionInput, ClusterProvisionOutput, NodeInfo, StepIO } from '../../../src/domain/contract';
+import { InfraError } from '../../../src/domain/errors';
 import type { AwsDeps } from './deps';
 import { waitForEks } from './eks-wait';
 import { clusterInstances } from './nodes';

@@ -1,10 +1,10 @@
 import { resolve, dirname } from 'node:path';
-import type { DeployInput, DeployOutput, StepIO } from '../../../src/contract';
-import { clusterAccess, writeKubeconfig } from '../../../src/aws/kubeconfig';
-import { UserError } from '../../../src/errors';
-import { runTool } from '../../../src/exec/run-tool';
-import type { HelmDeployment } from '../../../src/manifest/types';
-import { resolveInputPath } from '../../../src/paths';
+import type { DeployInput, DeployOutput, StepIO } from '../../../src/domain/contract';
+import { clusterAccess, writeKubeconfig } from './kubeconfig';
+import { UserError } from '../../../src/domain/errors';
+import { runTool } from '../../exec/run-tool';
+import type { HelmDeployment } from '../../../src/domain/manifest/types';
+import { resolveInputPath } from '../../../src/domain/paths';
 import type { AwsDeps } from './deps';
 import { withStep } from './step-context';
 import { toolPath } from './tools';

@@ -1,4 +1,4 @@
-import { connectAws, type AwsClients } from '../../../src/aws/config';
+import { connectAws, type AwsClients } from './config';
 import type { AwsProviderOptions } from './options';
 
 /** What the aws provider's steps need; tests hand in their own. */

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { repoRoot } from '../../../src/paths';
+import { repoRoot } from '../../../src/domain/paths';
 
 async function filesUnder(dir: string): Promise<string[]> {
   let entries;

@@ -1,8 +1,8 @@
 import { DescribeClusterCommand, DescribeNodegroupCommand } from '@aws-sdk/client-eks';
-import type { AwsClients } from '../../../src/aws/config';
-import { aws } from '../../../src/aws/errors';
-import type { StepIO } from '../../../src/contract';
-import { InfraError } from '../../../src/errors';
+import type { AwsClients } from './config';
+import { aws } from './errors';
+import type { StepIO } from '../../../src/domain/contract';
+import { InfraError } from '../../../src/domain/errors';
 
 const POLL_MS = 10_000;
 

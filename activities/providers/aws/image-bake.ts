@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
-import type { ImageBakeInput, ImageBakeOutput, StepIO } from '../../../src/contract';
-import { aws } from '../../../src/aws/errors';
-import { InfraError } from '../../../src/errors';
-import { repoRoot } from '../../../src/paths';
-import { ssmRegistry } from '../../../src/registry/ssm-registry';
+import type { ImageBakeInput, ImageBakeOutput, StepIO } from '../../../src/domain/contract';
+import { aws } from './errors';
+import { InfraError } from '../../../src/domain/errors';
+import { repoRoot } from '../../../src/domain/paths';
+import { ssmRegistry } from './ssm-registry';
 import type { AwsDeps } from './deps';
 import { imageBakeDigest } from './digests';
 import { requireBucket } from './options';

@@ -1,4 +1,4 @@
-import type { CloudProvider } from '../../../src/contract';
+import type { CloudProvider } from '../../../src/domain/contract';
 import { awsClusterProvision } from './cluster-provision';
 import { defaultConnect, type AwsDeps } from './deps';
 import { awsDeploy } from './deploy';

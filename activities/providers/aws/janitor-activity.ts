@@ -4,11 +4,11 @@
  * asking Temporal; when it cannot be reached, the TTL alone decides.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { connectAws } from '../../../src/aws/config';
-import { sweep, type JanitorAction } from '../../../src/aws/janitor';
-import { connectClient } from '../../../src/client/connection';
-import type { StepIO } from '../../../src/contract';
-import { UserError } from '../../../src/errors';
+import { connectAws } from './config';
+import { sweep, type JanitorAction } from './janitor';
+import { connectClient } from '../../temporal-connection';
+import type { StepIO } from '../../../src/domain/contract';
+import { UserError } from '../../../src/domain/errors';
 import { awsProviderOptions, type AwsProviderOptions } from './options';
 import { destroyCycleWorkspace } from './teardown';
 

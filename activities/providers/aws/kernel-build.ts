@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { KernelBuildInput, KernelBuildOutput, StepIO } from '../../../src/contract';
-import { aws } from '../../../src/aws/errors';
-import { InfraError, UserError, isInfraError } from '../../../src/errors';
-import { repoRoot } from '../../../src/paths';
-import { ssmRegistry } from '../../../src/registry/ssm-registry';
+import type { KernelBuildInput, KernelBuildOutput, StepIO } from '../../../src/domain/contract';
+import { aws } from './errors';
+import { InfraError, UserError, isInfraError } from '../../../src/domain/errors';
+import { repoRoot } from '../../../src/domain/paths';
+import { ssmRegistry } from './ssm-registry';
 import type { AwsDeps } from './deps';
 import { imageBakeDigest, kernelBuildDigest } from './digests';
 import { requireBucket } from './options';

@@ -1,5 +1,5 @@
 import { request } from 'node:https';
-import type { ClusterAccess } from '../../../src/aws/kubeconfig';
+import type { ClusterAccess } from './kubeconfig';
 
 /** What the soak needs of a Kubernetes node. */
 export interface KubeNode {

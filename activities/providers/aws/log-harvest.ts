@@ -2,11 +2,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetConsoleOutputCommand } from '@aws-sdk/client-ec2';
-import type { AwsClients } from '../../../src/aws/config';
-import { awsErrorCode, classifyAwsError } from '../../../src/aws/errors';
-import type { LogHarvestInput, LogHarvestOutput, StepIO } from '../../../src/contract';
-import { harvestReport } from '../../../src/findings/harvest-report';
-import type { LogSource } from '../../../src/findings/index';
+import type { AwsClients } from './config';
+import { awsErrorCode, classifyAwsError } from './errors';
+import type { LogHarvestInput, LogHarvestOutput, StepIO } from '../../../src/domain/contract';
+import { harvestReport } from '../../harvest-report';
+import type { LogSource } from '../../../src/domain/findings/index';
 import type { AwsDeps } from './deps';
 import { safeName, withStep } from './step-context';
 

@@ -1,6 +1,6 @@
 import { DescribeInstancesCommand, type Instance } from '@aws-sdk/client-ec2';
-import type { AwsClients } from '../../../src/aws/config';
-import { aws } from '../../../src/aws/errors';
+import type { AwsClients } from './config';
+import { aws } from './errors';
 
 /** The instances of a cluster's node groups (EKS tags them `eks:cluster-name`), paginated. */
 export async function clusterInstances(clients: AwsClients, clusterName: string, states = ['pending', 'running']): Promise<Instance[]> {

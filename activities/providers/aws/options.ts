@@ -3,8 +3,8 @@
  * credentials; workflows and their history never see any of this).
  */
 import { join } from 'node:path';
-import { UserError } from '../../../src/errors';
-import { repoRoot, stateDir } from '../../../src/paths';
+import { UserError } from '../../../src/domain/errors';
+import { repoRoot, stateDir } from '../../../src/domain/paths';
 
 export interface AwsProviderOptions {
   /** Region of the cycle's resources; default the manifest's workloadCluster region, else AWS_REGION. */

@@ -3,9 +3,9 @@
  * `timestamp,target,type,data...` lines, the result from the manifest post-processor's JSON.
  */
 import { readFile, rm } from 'node:fs/promises';
-import type { StepIO, StepProgress } from '../../../src/contract';
-import { InfraError } from '../../../src/errors';
-import { runTool } from '../../../src/exec/run-tool';
+import type { StepIO, StepProgress } from '../../../src/domain/contract';
+import { InfraError } from '../../../src/domain/errors';
+import { runTool } from '../../exec/run-tool';
 import { toolPath } from './tools';
 
 /** One machine-readable line. */

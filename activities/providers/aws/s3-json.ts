@@ -1,7 +1,7 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import type { AwsClients } from '../../../src/aws/config';
-import { awsErrorCode, classifyAwsError } from '../../../src/aws/errors';
-import { InfraError } from '../../../src/errors';
+import type { AwsClients } from './config';
+import { awsErrorCode, classifyAwsError } from './errors';
+import { InfraError } from '../../../src/domain/errors';
 
 /** A small S3 object as text, or undefined when there is none. */
 export async function s3Text(clients: AwsClients, bucket: string, key: string): Promise<string | undefined> {

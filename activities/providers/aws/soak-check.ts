@@ -1,10 +1,10 @@
 import { GetConsoleOutputCommand } from '@aws-sdk/client-ec2';
 import { GetCommandInvocationCommand, SendCommandCommand } from '@aws-sdk/client-ssm';
-import type { AwsClients } from '../../../src/aws/config';
-import { aws, awsErrorCode, classifyAwsError } from '../../../src/aws/errors';
-import { clusterAccess } from '../../../src/aws/kubeconfig';
-import type { NodeHealth, SoakCheckInput, SoakCheckOutput, StepIO } from '../../../src/contract';
-import { InfraError } from '../../../src/errors';
+import type { AwsClients } from './config';
+import { aws, awsErrorCode, classifyAwsError } from './errors';
+import { clusterAccess } from './kubeconfig';
+import type { NodeHealth, SoakCheckInput, SoakCheckOutput, StepIO } from '../../../src/domain/contract';
+import { InfraError } from '../../../src/domain/errors';
 import type { AwsDeps } from './deps';
 import { listNodes, type KubeNode } from './kube-api';
 import { instancesById } from './nodes';

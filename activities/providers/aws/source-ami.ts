@@ -1,8 +1,8 @@
 import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import type { AwsClients } from '../../../src/aws/config';
-import { aws, awsErrorCode, classifyAwsError } from '../../../src/aws/errors';
-import { UserError } from '../../../src/errors';
+import type { AwsClients } from './config';
+import { aws, awsErrorCode, classifyAwsError } from './errors';
+import { UserError } from '../../../src/domain/errors';
 import type { AwsProviderOptions } from './options';
 
 /** AWS's public parameter of the EKS-optimized AL2023 AMI of a Kubernetes version. */

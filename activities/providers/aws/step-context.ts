@@ -4,14 +4,14 @@
  * artifact store (S3 mirrored locally when a bucket is configured).
  */
 import { join } from 'node:path';
-import { localArtifactStore, type ArtifactStore } from '../../../src/artifacts/store';
-import type { AwsClients } from '../../../src/aws/config';
-import { s3ArtifactStore } from '../../../src/aws/s3-artifacts';
-import type { StepContext } from '../../../src/contract';
-import { UserError } from '../../../src/errors';
-import { loadManifestOrThrow } from '../../../src/manifest/load';
-import type { Manifest } from '../../../src/manifest/types';
-import { resolveInputPath } from '../../../src/paths';
+import { localArtifactStore, type ArtifactStore } from '../../artifacts/store';
+import type { AwsClients } from './config';
+import { s3ArtifactStore } from './s3-artifacts';
+import type { StepContext } from '../../../src/domain/contract';
+import { UserError } from '../../../src/domain/errors';
+import { loadManifestOrThrow } from '../../../src/domain/manifest/load';
+import type { Manifest } from '../../../src/domain/manifest/types';
+import { resolveInputPath } from '../../../src/domain/paths';
 import type { AwsDeps } from './deps';
 
 export interface AwsStep {

@@ -1,9 +1,9 @@
-import type { StepIO, TeardownInput, TeardownOutput } from '../../../src/contract';
+import type { StepIO, TeardownInput, TeardownOutput } from '../../../src/domain/contract';
 import type { AwsDeps } from './deps';
 import type { AwsProviderOptions } from './options';
-import { UserError } from '../../../src/errors';
-import { loadManifestOrThrow } from '../../../src/manifest/load';
-import { resolveInputPath } from '../../../src/paths';
+import { UserError } from '../../../src/domain/errors';
+import { loadManifestOrThrow } from '../../../src/domain/manifest/load';
+import { resolveInputPath } from '../../../src/domain/paths';
 import { cycleRegion } from './step-context';
 import { readVars, selectWorkspace, terraformFor } from './terraform';
 

@@ -6,9 +6,9 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { StepIO } from '../../../src/contract';
-import { InfraError, UserError } from '../../../src/errors';
-import { runTool } from '../../../src/exec/run-tool';
+import type { StepIO } from '../../../src/domain/contract';
+import { InfraError, UserError } from '../../../src/domain/errors';
+import { runTool } from '../../exec/run-tool';
 import type { AwsProviderOptions } from './options';
 import { safeName } from './step-context';
 import { toolPath } from './tools';

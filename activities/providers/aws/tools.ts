@@ -4,7 +4,7 @@
  * stand-ins), then the tool table of scripts/toolchain.mjs (PATH, the rcdebug cache).
  */
 import { accessSync, constants } from 'node:fs';
-import { UserError } from '../../../src/errors';
+import { UserError } from '../../../src/domain/errors';
 import { resolveTool } from '../../../scripts/toolchain.mjs';
 
 export type AwsTool = 'packer' | 'terraform' | 'helm';

@@ -1,5 +1,5 @@
-import type { StepIO, VersionPublishInput, VersionPublishOutput } from '../../../src/contract';
-import { ssmRegistry } from '../../../src/registry/ssm-registry';
+import type { StepIO, VersionPublishInput, VersionPublishOutput } from '../../../src/domain/contract';
+import { ssmRegistry } from './ssm-registry';
 import type { AwsDeps } from './deps';
 import { withStep } from './step-context';
 

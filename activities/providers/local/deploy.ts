@@ -1,5 +1,5 @@
-import type { DeployInput, DeployOutput, StepIO } from '../../../src/contract';
-import { InfraError, UserError } from '../../../src/errors';
+import type { DeployInput, DeployOutput, StepIO } from '../../../src/domain/contract';
+import { InfraError, UserError } from '../../../src/domain/errors';
 import type { LocalDeps } from './deps';
 import { GuestCommandError, guestCommand } from './guest-channel';
 import { clusterPlan, releaseLine, type NodePlan } from './node-plan';

@@ -1,5 +1,5 @@
-import type { ArtifactStore } from '../../../src/artifacts/store';
-import type { VersionRegistry } from '../../../src/registry/scheme';
+import type { ArtifactStore } from '../../artifacts/store';
+import type { VersionRegistry } from '../../../src/domain/registry/scheme';
 
 /** What the local provider's steps need; tests hand in their own. */
 export interface LocalDeps {

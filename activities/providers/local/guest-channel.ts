@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createConnection } from 'node:net';
-import type { StepIO } from '../../../src/contract';
-import { InfraError } from '../../../src/errors';
+import type { StepIO } from '../../../src/domain/contract';
+import { InfraError } from '../../../src/domain/errors';
 
 /** The guest agent answered `<id> err <text>`: the command ran and failed inside the guest. */
 export class GuestCommandError extends Error {

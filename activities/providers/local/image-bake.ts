@@ -3,10 +3,10 @@ import { chmod, cp, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:f
 import { availableParallelism } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ImageBakeInput, ImageBakeOutput, StepIO } from '../../../src/contract';
-import { InfraError, UserError } from '../../../src/errors';
-import { runTool } from '../../../src/exec/run-tool';
-import { resolveInputPath } from '../../../src/paths';
+import type { ImageBakeInput, ImageBakeOutput, StepIO } from '../../../src/domain/contract';
+import { InfraError, UserError } from '../../../src/domain/errors';
+import { runTool } from '../../exec/run-tool';
+import { resolveInputPath } from '../../../src/domain/paths';
 import type { LocalDeps } from './deps';
 import { BZIMAGE, completedBuild, compilerMakeVars } from './kernel-build';
 import { withCacheLock } from './kernel-cache-lock';

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { localArtifactStore } from '../../../src/artifacts/store';
-import type { CloudProvider } from '../../../src/contract';
-import { cacheDir, stateDir } from '../../../src/paths';
-import { localRegistry } from '../../../src/registry/local-registry';
+import { localArtifactStore } from '../../artifacts/store';
+import type { CloudProvider } from '../../../src/domain/contract';
+import { cacheDir, stateDir } from '../../../src/domain/paths';
+import { localRegistry } from './registry';
 import { localClusterProvision } from './cluster-provision';
 import type { LocalDeps } from './deps';
 import { localDeploy } from './deploy';

@@ -1,8 +1,8 @@
 import { open, readFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { StepIO } from '../../../src/contract';
-import { InfraError } from '../../../src/errors';
+import type { StepIO } from '../../../src/domain/contract';
+import { InfraError } from '../../../src/domain/errors';
 
 const POLL_MS = 2_000;
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { InfraError } from '../../../src/errors';
+import { InfraError } from '../../../src/domain/errors';
 
 /** sha256 hex of the parts, each length-prefixed so that no two part lists collide. */
 export function digestOf(parts: readonly (string | Buffer)[]): string {

@@ -1,8 +1,8 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FLAVORS, type Flavor } from '../../../src/contract';
-import { UserError } from '../../../src/errors';
-import { repoRoot } from '../../../src/paths';
+import { FLAVORS, type Flavor } from '../../../src/domain/contract';
+import { UserError } from '../../../src/domain/errors';
+import { repoRoot } from '../../../src/domain/paths';
 
 /** Where the fragments, flavors, verification script and example module live. */
 export const KERNEL_DIR = join(repoRoot, 'kernel');

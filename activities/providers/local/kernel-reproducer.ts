@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { repoRoot } from '../../../src/paths';
+import { repoRoot } from '../../../src/domain/paths';
 
 /** What a reproducer script needs to rebuild one kernel by hand. */
 export interface KernelReproducerInput {

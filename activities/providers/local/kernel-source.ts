@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import type { StepIO } from '../../../src/contract';
-import { UserError } from '../../../src/errors';
-import { runTool } from '../../../src/exec/run-tool';
+import type { StepIO } from '../../../src/domain/contract';
+import { UserError } from '../../../src/domain/errors';
+import { runTool } from '../../exec/run-tool';
 import { digestOf, shortDigest } from './kernel-digest';
 import { KERNEL_SOURCE_TARBALL } from '../../../scripts/toolchain.mjs';
 

@@ -1,8 +1,8 @@
 import { isAbsolute, join, relative } from 'node:path';
-import type { StepIO } from '../../../src/contract';
-import { InfraError, UserError } from '../../../src/errors';
-import { runTool } from '../../../src/exec/run-tool';
-import { repoRoot } from '../../../src/paths';
+import type { StepIO } from '../../../src/domain/contract';
+import { InfraError, UserError } from '../../../src/domain/errors';
+import { runTool } from '../../exec/run-tool';
+import { repoRoot } from '../../../src/domain/paths';
 import { KERNEL_DIR } from './kernel-flavor';
 
 /** The one verification script both clouds run (python3, standard library only). */

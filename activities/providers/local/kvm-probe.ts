@@ -1,8 +1,8 @@
 import { constants } from 'node:fs';
 import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { StepIO } from '../../../src/contract';
-import { runTool } from '../../../src/exec/run-tool';
+import type { StepIO } from '../../../src/domain/contract';
+import { runTool } from '../../exec/run-tool';
 import type { LocalDeps } from './deps';
 import { READY_MARKER, guestAppend, qemuBinary, readFrom, type Accel } from './qemu';
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import type { LogHarvestInput, LogHarvestOutput, StepIO } from '../../../src/contract';
-import { harvestReport } from '../../../src/findings/harvest-report';
+import type { LogHarvestInput, LogHarvestOutput, StepIO } from '../../../src/domain/contract';
+import { harvestReport } from '../../harvest-report';
 import type { LocalDeps } from './deps';
 import { consolePath } from './cluster-provision';
 import { clusterPlan, type ClusterPlan } from './node-plan';

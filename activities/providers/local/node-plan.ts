@@ -1,8 +1,8 @@
-import type { StepContext } from '../../../src/contract';
-import { UserError, formatIssues, type FieldIssue } from '../../../src/errors';
-import { loadManifestOrThrow } from '../../../src/manifest/load';
-import type { LocalSpec } from '../../../src/manifest/types';
-import { resolveInputPath } from '../../../src/paths';
+import type { StepContext } from '../../../src/domain/contract';
+import { UserError, formatIssues, type FieldIssue } from '../../../src/domain/errors';
+import { loadManifestOrThrow } from '../../../src/domain/manifest/load';
+import type { LocalSpec } from '../../../src/domain/manifest/types';
+import { resolveInputPath } from '../../../src/domain/paths';
 
 /** One module load: `insmod <name>.ko <params...>`. */
 export interface ModuleLoad {

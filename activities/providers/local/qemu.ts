@@ -1,5 +1,5 @@
 import { open, stat } from 'node:fs/promises';
-import type { StepIO } from '../../../src/contract';
+import type { StepIO } from '../../../src/domain/contract';
 
 /** How the guest CPU runs: hardware virtualisation or qemu's translator. */
 export type Accel = 'kvm' | 'tcg';

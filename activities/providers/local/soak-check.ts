@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { NodeHealth, NodeInfo, SoakCheckInput, SoakCheckOutput, StepIO } from '../../../src/contract';
-import { InfraError } from '../../../src/errors';
+import type { NodeHealth, NodeInfo, SoakCheckInput, SoakCheckOutput, StepIO } from '../../../src/domain/contract';
+import { InfraError } from '../../../src/domain/errors';
 import type { LocalDeps } from './deps';
 import { GuestCommandError, guestCommand } from './guest-channel';
 import { consolePath } from './cluster-provision';

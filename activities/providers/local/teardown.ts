@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import type { StepIO, TeardownInput, TeardownOutput } from '../../../src/contract';
+import type { StepIO, TeardownInput, TeardownOutput } from '../../../src/domain/contract';
 import type { LocalDeps } from './deps';
 import { cycleStateDir, cycleVms, isAlive, processArgs, qemuProcessesWith, vmPaths } from './vm-state';
 

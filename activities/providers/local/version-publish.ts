@@ -1,4 +1,4 @@
-import type { StepIO, VersionPublishInput, VersionPublishOutput } from '../../../src/contract';
+import type { StepIO, VersionPublishInput, VersionPublishOutput } from '../../../src/domain/contract';
 import type { LocalDeps } from './deps';
 
 /**

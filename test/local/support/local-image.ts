@@ -6,11 +6,11 @@ import { stringify } from 'yaml';
 import type { LocalDeps } from '../../../activities/providers/local/deps';
 import { localImageBake } from '../../../activities/providers/local/image-bake';
 import { localKernelBuild } from '../../../activities/providers/local/kernel-build';
-import { localArtifactStore } from '../../../src/artifacts/store';
-import type { ImageBakeOutput, KernelBuildOutput, StepContext, StepIO, StepProgress } from '../../../src/contract';
-import type { LocalSpec } from '../../../src/manifest/types';
-import { cacheDir } from '../../../src/paths';
-import { localRegistry } from '../../../src/registry/local-registry';
+import { localArtifactStore } from '../../../activities/artifacts/store';
+import type { ImageBakeOutput, KernelBuildOutput, StepContext, StepIO, StepProgress } from '../../../src/domain/contract';
+import type { LocalSpec } from '../../../src/domain/manifest/types';
+import { cacheDir } from '../../../src/domain/paths';
+import { localRegistry } from '../../../activities/providers/local/registry';
 
 /** A StepIO outside Temporal: progress is collected, cancellation comes from `signal`. */
 export function testIO(signal: AbortSignal = new AbortController().signal): StepIO & { seen: StepProgress[] } {

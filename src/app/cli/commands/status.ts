@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { connectClient } from '../../../../activities/temporal-connection';
+import { getCycleView, type CycleView } from '../../client/cycles';
+import { printJson, stepsTable } from '../output';
+
+/** The human rendering of a cycle: a header per cloud cycle and its steps as a table. */
+export function renderCycleView(view: CycleView): string {
+  const lines = [`${view.workflowId} (${view.type}) ${view.status}${view.rc ? `, rc ${view.rc}` : ''}${view.result ? `, verdict ${view.result.verdict}` : ''}`];
+  for (const child of view.children) {
+    const s = child.state;
+    lines.push('', `${child.key}  ${child.workflowId}  ${s ? `${s.phase}, verdict ${s.verdict}, teardown ${s.teardown}` : child.status}`);
+    if (s?.parked) {
+      lines.push(`  parked at ${s.parked.step}: ${s.parked.error.type}: ${s.parked.error.message.split('\n')[0]}`);
+      lines.push(`  answer by ${s.parked.deadline}: rcdebug rerun ${child.workflowId} --retry | --skip | --abort`);
+    }
+    if (s) lines.push(stepsTable(s));
+  }
+  return lines.join('\n');
+}
+
+export function registerStatusCommand(program: Command): void {
+  program
+    .command('status <cycle>')
+    .description("a cycle's steps: state, attempts, time and output")
+    .option('--json', 'print the cycle as JSON')
+    .action(async (id: string, o: { json?: boolean }) => {
+      const view = await getCycleView(await connectClient(), id);
+      if (o.json) printJson(view);
+      else process.stdout.write(`${renderCycleView(view)}\n`);
+    });
+}

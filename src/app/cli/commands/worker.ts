@@ -1,0 +1,67 @@
+import type { Connection } from '@temporalio/client';
+import { Runtime } from '@temporalio/worker';
+import type { Command } from 'commander';
+import { supportedClouds } from '../../../../activities/registry';
+import { connectClient, connectWorker, settingsFromEnv } from '../../../../activities/temporal-connection';
+import { ensureSearchAttributes } from '../../client/ensure-search-attributes';
+import { CLOUDS, type CloudName } from '../../../domain/contract';
+import { UserError } from '../../../domain/errors';
+import { createWorkers } from '../../worker/create-workers';
+import { portOption } from '../options';
+
+export function parseClouds(value: string | undefined, flag = '--clouds'): CloudName[] {
+  const list = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (list.length === 0) return [];
+  const bad = list.filter((c) => !(CLOUDS as readonly string[]).includes(c));
+  if (bad.length) throw new UserError(`${flag}: unknown cloud ${bad.map((b) => `"${b}"`).join(', ')}; use ${CLOUDS.join(', ')}`, flag);
+  const unsupported = list.filter((c) => !supportedClouds().includes(c as CloudName));
+  if (unsupported.length) throw new UserError(`${flag}: no provider yet for ${unsupported.join(', ')}; this rcdebug runs ${supportedClouds().join(', ')}`, flag);
+  return list as CloudName[];
+}
+
+export interface RunWorkerOptions {
+  clouds: CloudName[];
+  taskQueue: string;
+  workflows: boolean;
+  metricsPort?: number | undefined;
+  log?: (line: string) => void;
+}
+
+/** Runs rcdebug's workers until SIGINT/SIGTERM, then shuts down gracefully. */
+export async function runWorker(o: RunWorkerOptions): Promise<void> {
+  const log = o.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  if (o.metricsPort) {
+    // Must come before the first connection: the runtime owns the metrics exporter.
+    Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${o.metricsPort}` } } } });
+  }
+  const settings = settingsFromEnv();
+  const client = await connectClient(settings);
+  const missing = await ensureSearchAttributes(client.connection as Connection, settings.namespace);
+  if (missing.length) log(`warning: search attributes ${missing.join(', ')} are missing and could not be added; add them (Keyword) so the UI can filter cycles`);
+  await client.connection.close();
+  const connection = await connectWorker(settings);
+  const set = await createWorkers({ connection, namespace: settings.namespace, taskQueue: o.taskQueue, clouds: o.clouds, workflows: o.workflows });
+  log(
+    `rcdebug worker on ${settings.address} (${settings.namespace}): ${o.workflows ? `workflows on "${o.taskQueue}"` : 'no workflows'}` +
+      `${o.clouds.length ? `, activities on ${o.clouds.map((c) => `"${o.taskQueue}-${c}"`).join(', ')}` : ''}` +
+      `${o.metricsPort ? `, metrics on :${o.metricsPort}/metrics` : ''}`,
+  );
+  // The SDK's runtime turns SIGINT/SIGTERM into a graceful shutdown of every worker.
+  await set.run();
+  await connection.close();
+  log('rcdebug worker stopped');
+}
+
+export function registerWorkerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description('run workflows (task queue rcdebug) and the activities of the given clouds (rcdebug-<cloud>)')
+    .option('--clouds <list>', 'clouds whose activities this worker runs (it needs their credentials)', 'local')
+    .option('--task-queue <name>', 'base task queue', 'rcdebug')
+    .option('--no-workflows', 'run activities only')
+    .option('--metrics-port <port>', 'serve Prometheus metrics on this port')
+    .action(async (o: { clouds: string; taskQueue: string; workflows: boolean; metricsPort?: string }) => {
+      const metricsPort = o.metricsPort === undefined ? undefined : portOption(o.metricsPort, '--metrics-port');
+      await runWorker({ clouds: parseClouds(o.clouds), taskQueue: o.taskQueue, workflows: o.workflows, metricsPort });
+    });
+}

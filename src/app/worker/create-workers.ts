@@ -1,0 +1,88 @@
+import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
+import { createActivities } from '../../../activities';
+import { loadProvider } from '../../../activities/registry';
+import type { CloudName, CloudProvider } from '../../domain/contract';
+import { admissionSlotSupplier, type AdmissionOptions } from './admission';
+import { cachedBundlePath } from './bundle';
+
+/** The workflow bundle of the current code (built once, cached by digest). */
+export async function workflowBundle(): Promise<WorkflowBundleOption> {
+  return { codePath: cachedBundlePath() };
+}
+
+export interface WorkerSetOptions {
+  connection: NativeConnection;
+  namespace: string;
+  /** Base queue: workflows poll it, cloud X's activities poll `<base>-X`. */
+  taskQueue: string;
+  /** Clouds whose activities this process runs (it must hold their credentials). */
+  clouds: CloudName[];
+  /** Providers to use instead of the registered ones (tests inject faults this way). */
+  providers?: Partial<Record<CloudName, CloudProvider>>;
+  /** Poll the workflow queue too (default true). */
+  workflows?: boolean;
+  /** Tuning for the benchmark and small machines. */
+  maxConcurrentActivityTaskExecutions?: number;
+  /** Admission of new workflows (see `admission.ts`); `false` takes every task as it comes. */
+  admission?: Partial<AdmissionOptions> | false;
+}
+
+export interface WorkerSet {
+  workers: Worker[];
+  /** Runs every worker until shutdown; rejects if one fails. */
+  run(): Promise<void>;
+  /** Starts a graceful shutdown: in-flight activities get their cancellation. */
+  shutdown(): void;
+}
+
+/**
+ * The rcdebug workers of one process: the workflow worker on `<base>` (no credentials needed)
+ * and one activity worker per cloud on `<base>-<cloud>`.
+ */
+export async function createWorkers(opts: WorkerSetOptions): Promise<WorkerSet> {
+  const workers: Worker[] = [];
+  if (opts.workflows !== false) {
+    workers.push(
+      await Worker.create({
+        connection: opts.connection,
+        namespace: opts.namespace,
+        taskQueue: opts.taskQueue,
+        workflowBundle: await workflowBundle(),
+        ...(opts.admission === false
+          ? {}
+          : {
+              // The workflow worker runs no activities; the other slot kinds are placeholders.
+              tuner: {
+                workflowTaskSlotSupplier: admissionSlotSupplier(opts.admission),
+                activityTaskSlotSupplier: { type: 'fixed-size', numSlots: 1 },
+                localActivityTaskSlotSupplier: { type: 'fixed-size', numSlots: 1 },
+                nexusTaskSlotSupplier: { type: 'fixed-size', numSlots: 1 },
+              },
+            }),
+      }),
+    );
+  }
+  for (const cloud of opts.clouds) {
+    const provider = opts.providers?.[cloud] ?? (await loadProvider(cloud));
+    // The aws workers also run the janitor's sweep, the activity of the awsJanitor schedule.
+    const extra = cloud === 'aws' ? (await import('../../../activities/providers/aws/janitor-activity')).createAwsJanitorActivities() : {};
+    workers.push(
+      await Worker.create({
+        connection: opts.connection,
+        namespace: opts.namespace,
+        taskQueue: `${opts.taskQueue}-${cloud}`,
+        activities: { ...createActivities(provider), ...extra },
+        maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 20,
+      }),
+    );
+  }
+  return {
+    workers,
+    async run() {
+      await Promise.all(workers.map((w) => w.run()));
+    },
+    shutdown() {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    },
+  };
+}
