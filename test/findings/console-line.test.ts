@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { contextOf, stripConsolePrefix, withoutSyslogPrefix } from '../../src/domain/findings/console-line';
 import { repoRoot } from '../../src/domain/paths';
+import { corpusDir } from '../support/corpus';
 
 // The console prefix as documented: optional "dropped" notice, login prompt and log level,
 // then the timestamp and an optional caller id.
@@ -33,7 +34,7 @@ describe('contextOf', () => {
   });
 
   it('agrees with the documented prefix format on every line of the corpus and fixtures', () => {
-    const dirs = [process.env.RCDEBUG_CORPUS ?? resolve(repoRoot, '../shared/corpus/kernel-reports'), resolve(repoRoot, 'test/fixtures/findings')];
+    const dirs = [corpusDir, resolve(repoRoot, 'test/fixtures/findings')];
     let lines = 0;
     const disagree: string[] = [];
     for (const dir of dirs.filter((d) => existsSync(d))) {

@@ -4,7 +4,7 @@
  * other keys are read and ignored; `#` lines are comments. A `REPORT:` line after the log
  * starts the expected report text, which is not part of the log.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 export interface GoldenCase {
   file: string;
@@ -39,4 +39,34 @@ export function readGolden(file: string): GoldenCase {
   const reportAt = body.indexOf('REPORT:');
   c.log = (reportAt < 0 ? body : body.slice(0, reportAt)).join('\n');
   return c;
+}
+
+/** What a golden header states about the first report of its log. */
+export interface GoldenExpectation {
+  title?: string | undefined;
+  type?: string | undefined;
+  frame?: string | undefined;
+  corrupted: boolean;
+}
+
+/**
+ * Rewrites a golden file's expectations (TITLE, TYPE, FRAME, CORRUPTED) from `want`, keeping its
+ * comments, ALT lines, other keys and the log byte for byte. Used by RCDEBUG_GOLDEN_UPDATE=1.
+ */
+export function rewriteGolden(file: string, want: GoldenExpectation): void {
+  // The header ends at the first empty line, as readGolden reads it (it may be empty).
+  const lines = readFileSync(file, 'latin1').split('\n');
+  const end = lines.indexOf('');
+  const header = end < 0 ? lines : lines.slice(0, end);
+  const rest = end < 0 ? ['', ''] : lines.slice(end);
+  const owned = /^(TITLE|TYPE|FRAME|CORRUPTED):/;
+  const kept = header.filter((l) => !owned.test(l));
+  const expectations = [
+    `TITLE: ${want.title ?? ''}`,
+    ...(want.title !== undefined && want.type ? [`TYPE: ${want.type}`] : []),
+    ...(want.title !== undefined && want.frame ? [`FRAME: ${want.frame}`] : []),
+    ...(want.corrupted ? ['CORRUPTED: Y'] : []),
+    ...kept,
+  ];
+  writeFileSync(file, [...expectations, ...rest].join('\n'), 'latin1');
 }

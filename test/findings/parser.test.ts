@@ -12,6 +12,7 @@ import { MAX_LINE_CHARS } from '../../src/domain/findings/log-lines';
 import { parseKernelLog, parseKernelLogFile } from '../../src/domain/findings/parse-log';
 import { repoRoot } from '../../src/domain/paths';
 import { readGolden } from './golden-file';
+import { corpusDir } from '../support/corpus';
 
 const fixtures = resolve(repoRoot, 'test/fixtures/findings');
 const fixtureLog = (name: string) => readGolden(join(fixtures, name)).log;
@@ -118,7 +119,7 @@ describe('parseKernelLog', () => {
 
 describe('transport', () => {
   it('gives the same reports for a log shipped through syslog or with CRLF line ends, on every golden log', () => {
-    const corpus = process.env.RCDEBUG_CORPUS ?? resolve(repoRoot, '../shared/corpus/kernel-reports');
+    const corpus = corpusDir;
     const files = [corpus, fixtures]
       .filter((d) => existsSync(d))
       .flatMap((d) => readdirSync(d).filter((f) => !f.includes('.') && !/^readme/i.test(f)).map((f) => join(d, f)));

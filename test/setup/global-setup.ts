@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startDevServer, type DevServer } from '../../src/app/dev-server';
+import { assertCorpusWhenRequired, corpusNote } from '../support/corpus';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -17,6 +18,11 @@ let dir: string | undefined;
 
 /** One real Temporal dev server for the whole run, on a free port and a throw-away SQLite file. */
 export async function setup(project: TestProject) {
+  // Before anything slow starts: a CI run without the corpus fails here, a user's clone says
+  // in one line which cases it leaves out.
+  assertCorpusWhenRequired();
+  const note = corpusNote();
+  if (note) console.warn(note);
   dir = mkdtempSync(join(tmpdir(), 'rcdebug-test-'));
   server = await startDevServer({ dbFile: join(dir, 'temporal.db'), logFile: join(dir, 'temporal.log'), uiPort: false });
   project.provide('temporalAddress', server.address);
