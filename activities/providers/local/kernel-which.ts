@@ -1,6 +1,13 @@
-import { which } from '../../../scripts/toolchain.mjs';
+import { resolveTool } from '../../../scripts/toolchain.mjs';
 
-/** The path of an executable on PATH (the toolchain's own lookup), or undefined. */
+/**
+ * The path the toolchain resolved for one of its tools (busybox, ccache, qemu...), or undefined
+ * when it is not installed: the same answer the bootstrap checked, never a lookup of our own.
+ */
 export async function whichTool(name: string): Promise<string | undefined> {
-  return (which as (n: string) => string | undefined)(name);
+  try {
+    return resolveTool(name).path;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,5 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import type { StepIO } from '../../../src/domain/contract';
+import { resolveTool } from '../../../scripts/toolchain.mjs';
 
 /** How the guest CPU runs: hardware virtualisation or qemu's translator. */
 export type Accel = 'kvm' | 'tcg';
@@ -30,9 +31,9 @@ export interface VmSpec {
   pidFile: string;
 }
 
-/** The qemu binary; `$RCDEBUG_QEMU` overrides it. */
+/** The qemu binary: `$RCDEBUG_QEMU`, else the one the toolchain resolved. */
 export function qemuBinary(): string {
-  return process.env.RCDEBUG_QEMU ?? 'qemu-system-x86_64';
+  return process.env.RCDEBUG_QEMU ?? resolveTool('qemu-system-x86_64').path;
 }
 
 /**
