@@ -15,6 +15,7 @@ export type OperatorAction = { kind: 'retry'; input?: Record<string, unknown> | 
 /** Thrown inside the workflow when the cycle is aborted (by an operator or the timeout). */
 export class CycleAborted extends Error {}
 
+/** One running cloud cycle, as every part of the workflow sees it. */
 export interface Cycle {
   input: CloudCycleInput;
   /** What every step receives; a retry with a new input changes it. */
@@ -31,6 +32,7 @@ export interface Cycle {
   stepScope?: CancellationScope | undefined;
 }
 
+/** A cycle about to start: every step pending, no outputs, the step context from the input. */
 export function newCycle(input: CloudCycleInput): Cycle {
   const cycleId = workflowInfo().workflowId;
   const { rc, cloud, flavor, module, manifest, baseline, soak } = input;

@@ -15,6 +15,7 @@ import { describeFailure } from './describe';
 import { setOperatorHandlers } from './operator';
 import { runWithOperator, track } from './step-runner';
 
+/** The cycle: each step in order (or reused), then teardown, then the verdict. */
 export async function cloudCycle(input: CloudCycleInput): Promise<CloudCycleResult> {
   const c = newCycle(input);
   setOperatorHandlers(c);
