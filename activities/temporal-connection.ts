@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { UserError } from '../src/domain/errors';
+import { UnreachableError, UserError } from '../src/domain/errors';
 
 /**
  * Connection settings from the standard Temporal environment variables, so the same worker
@@ -54,7 +54,7 @@ export async function connectClient(s: TemporalSettings = settingsFromEnv()): Pr
     const connection = await Connection.connect({ ...connectionOptions(s), connectTimeout: 5_000 });
     return new Client({ connection, namespace: s.namespace });
   } catch (err) {
-    throw new UserError(
+    throw new UnreachableError(
       `cannot reach Temporal at ${s.address}: ${(err as Error).message}`,
       'TEMPORAL_ADDRESS',
       'start one with `rcdebug dev`, or set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE, TEMPORAL_API_KEY or TLS paths)',
@@ -67,6 +67,6 @@ export async function connectWorker(s: TemporalSettings = settingsFromEnv()): Pr
   try {
     return await NativeConnection.connect(connectionOptions(s));
   } catch (err) {
-    throw new UserError(`cannot reach Temporal at ${s.address}: ${(err as Error).message}`, 'TEMPORAL_ADDRESS', 'start one with `rcdebug dev`, or set TEMPORAL_ADDRESS');
+    throw new UnreachableError(`cannot reach Temporal at ${s.address}: ${(err as Error).message}`, 'TEMPORAL_ADDRESS', 'start one with `rcdebug dev`, or set TEMPORAL_ADDRESS');
   }
 }

@@ -8,26 +8,38 @@ import { USER_ERROR } from '../src/domain/errors';
 
 const noRetryFor = [USER_ERROR];
 
+/**
+ * How long a step's activity waits in its task queue for a worker, in every profile. Without a
+ * limit a cycle whose cloud no worker polls would wait for good; past it the step parks and
+ * says which worker to start. Long enough for busy workers to catch up.
+ */
+export const WORKER_WAIT_SECONDS = 600;
+const scheduleToStartTimeout = WORKER_WAIT_SECONDS * 1000;
+
 export const PROFILES = {
   /** API calls: registry writes, describes. Seconds each, retried often. */
   quick: {
+    scheduleToStartTimeout,
     startToCloseTimeout: '5 minutes',
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 6, nonRetryableErrorTypes: noRetryFor },
   },
   /** Long tool runs (make, packer, terraform, helm, qemu boots): they heartbeat progress. */
   toolRun: {
+    scheduleToStartTimeout,
     startToCloseTimeout: '4 hours',
     heartbeatTimeout: '3 minutes',
     retry: { initialInterval: '1s', backoffCoefficient: 4, maximumInterval: '2 minutes', maximumAttempts: 3, nonRetryableErrorTypes: noRetryFor },
   },
   /** One soak health check (and kmemleak double scan when due). */
   soak: {
+    scheduleToStartTimeout,
     startToCloseTimeout: '20 minutes',
     heartbeatTimeout: '2 minutes',
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5, nonRetryableErrorTypes: noRetryFor },
   },
   /** Teardown must not give up easily: leaked clusters cost money. */
   teardown: {
+    scheduleToStartTimeout,
     startToCloseTimeout: '2 hours',
     heartbeatTimeout: '3 minutes',
     retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 20, nonRetryableErrorTypes: noRetryFor },
@@ -48,6 +60,11 @@ export const STEP_PROFILES: Record<StepName, ProfileName> = {
   teardown: 'teardown',
 };
 
+/** Seconds a step's activity may wait for a worker, with the cycle's overrides applied. */
+export function workerWaitSeconds(step: StepName, overrides?: Partial<Record<ProfileName, ProfileOverride>>): number {
+  return overrides?.[STEP_PROFILES[step]]?.scheduleToStartSeconds ?? WORKER_WAIT_SECONDS;
+}
+
 /** A step's activity options: its profile, with the cycle's overrides applied. */
 export function stepOptions(step: StepName, overrides?: Partial<Record<ProfileName, ProfileOverride>>): ActivityOptions {
   const name = STEP_PROFILES[step];
@@ -56,6 +73,7 @@ export function stepOptions(step: StepName, overrides?: Partial<Record<ProfileNa
   if (!o) return base;
   return {
     ...base,
+    ...(o.scheduleToStartSeconds ? { scheduleToStartTimeout: o.scheduleToStartSeconds * 1000 } : {}),
     ...(o.startToCloseSeconds ? { startToCloseTimeout: o.startToCloseSeconds * 1000 } : {}),
     ...(o.heartbeatSeconds ? { heartbeatTimeout: o.heartbeatSeconds * 1000 } : {}),
     retry: {

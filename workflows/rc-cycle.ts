@@ -9,7 +9,6 @@ import {
   ChildWorkflowCancellationType,
   type ChildWorkflowHandle,
   ParentClosePolicy,
-  defineQuery,
   isCancellation,
   setCurrentDetails,
   setHandler,
@@ -19,19 +18,11 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CloudCycleInput, Verdict } from '../src/domain/contract';
-import { worstVerdict, type CloudCycleResult, type RcCycleResult } from '../src/domain/cycle-state';
+import { rcStateQuery, worstVerdict, type CloudCycleResult, type RcCycleResult, type RcCycleState } from '../src/domain/cycle-state';
 import { USER_ERROR, formatIssues } from '../src/domain/errors';
 import { childKey, parseCycleInput, type RawCycleInput } from '../src/domain/input';
 import { RcdebugCloud, RcdebugFlavor, RcdebugRc, RcdebugVerdict } from '../src/domain/search-attributes';
 import { cloudCycle } from './cloud-cycle';
-
-export interface RcCycleState {
-  rc: string;
-  verdict: Verdict;
-  children: Array<{ key: string; workflowId: string; verdict: Verdict }>;
-}
-
-export const rcStateQuery = defineQuery<RcCycleState>('rcState');
 
 export async function rcCycle(raw: RawCycleInput): Promise<RcCycleResult> {
   const parsed = parseCycleInput(raw);

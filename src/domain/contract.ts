@@ -57,6 +57,8 @@ export const PROFILE_NAMES = ['quick', 'toolRun', 'soak', 'teardown'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
 export interface ProfileOverride {
+  /** How long a step's activity may wait for a worker to start it before the step parks. */
+  scheduleToStartSeconds?: number | undefined;
   startToCloseSeconds?: number | undefined;
   heartbeatSeconds?: number | undefined;
   maximumAttempts?: number | undefined;
@@ -86,7 +88,7 @@ export interface CycleInput {
    * Outputs of steps that finished in an earlier cycle, by child key (`<cloud>-<flavor>`).
    * Set by `rcdebug rerun --from`; those steps are not run again.
    */
-  reuse?: Record<string, Partial<Record<MainStep, unknown>>> | undefined;
+  reuse?: Record<string, Partial<StepOutputs>> | undefined;
 }
 
 /** The input of one `cloudCycle` child. */
@@ -95,7 +97,7 @@ export interface CloudCycleInput extends Omit<CycleInput, 'clouds' | 'flavors' |
   flavor: Flavor;
   /** Id of the parent cycle; names artifacts and cloud resources. */
   cycleId: string;
-  reuse?: Partial<Record<MainStep, unknown>> | undefined;
+  reuse?: Partial<StepOutputs> | undefined;
 }
 
 /** What every step receives: who it is working for. */
@@ -215,6 +217,17 @@ export interface LogHarvestOutput {
 
 export interface TeardownOutput {
   removed: string[];
+}
+
+/** The output of each step, by step: what the cycle keeps, shows and reuses on a rerun. */
+export interface StepOutputs {
+  'kernel-build': KernelBuildOutput;
+  'image-bake': ImageBakeOutput;
+  'version-publish': VersionPublishOutput;
+  'cluster-provision': ClusterProvisionOutput;
+  deploy: DeployOutput;
+  soak: SoakOutput;
+  'log-harvest': LogHarvestOutput;
 }
 
 export interface KernelBuildInput { ctx: StepContext }

@@ -1,8 +1,10 @@
 /**
  * What a running cycle tells the outside: its state (query), the operator's Updates, and the
- * results. Pure module shared by workflows, the client and the CLI.
+ * results. Pure module shared by workflows, the client and the CLI: both sides use the typed
+ * definitions below, so a renamed query or a changed argument fails to compile, not at run time.
  */
-import type { CloudName, Flavor, LogHarvestOutput, MainStep, StepName, Verdict } from './contract';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { CloudName, Flavor, LogHarvestOutput, MainStep, StepName, StepOutputs, Verdict } from './contract';
 
 export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'reused' | 'awaiting-operator';
 
@@ -56,7 +58,7 @@ export interface CloudCycleResult {
   phase: CyclePhase;
   harvest?: LogHarvestOutput | undefined;
   /** Outputs of the steps that finished, for `rcdebug rerun --from`. */
-  outputs: Partial<Record<MainStep, unknown>>;
+  outputs: Partial<StepOutputs>;
   /** Whether the cluster is still up (kept by policy, or teardown failed). */
   clusterKept: boolean;
   error?: string | undefined;
@@ -83,6 +85,30 @@ export interface SkipStepRequest {
 export interface AbortRequest {
   reason?: string | undefined;
 }
+
+/** What an accepted operator Update answers. */
+export interface UpdateAccepted {
+  accepted: true;
+}
+
+/** Query `state` of `cloudCycle`: its steps, phase and parked step. */
+export const stateQuery = defineQuery<CloudCycleState>('state');
+/** Update `retryStep` of `cloudCycle`: run the parked step again. */
+export const retryStepUpdate = defineUpdate<UpdateAccepted, [RetryStepRequest]>('retryStep');
+/** Update `skipStep` of `cloudCycle`: go on without the parked step's output. */
+export const skipStepUpdate = defineUpdate<UpdateAccepted, [SkipStepRequest]>('skipStep');
+/** Update `abort` of `cloudCycle`: stop the cycle (running or parked) and tear down. */
+export const abortUpdate = defineUpdate<UpdateAccepted, [AbortRequest]>('abort');
+
+/** The answer of the `rcState` query of `rcCycle`. */
+export interface RcCycleState {
+  rc: string;
+  verdict: Verdict;
+  children: Array<{ key: string; workflowId: string; verdict: Verdict }>;
+}
+
+/** Query `rcState` of `rcCycle`: the verdict of each child so far. */
+export const rcStateQuery = defineQuery<RcCycleState>('rcState');
 
 /** Steps whose output no later step needs: the only ones an operator may skip. */
 export const SKIPPABLE_STEPS: readonly MainStep[] = ['version-publish', 'deploy', 'soak', 'log-harvest'];

@@ -25,6 +25,12 @@ export class UserError extends Error {
   }
 }
 
+/**
+ * A service a command needs (the Temporal server) did not answer; nothing was changed. A
+ * UserError still, since the user's settings or a server to start are what to fix.
+ */
+export class UnreachableError extends UserError {}
+
 /** A failure of the infrastructure; retrying may help. */
 export class InfraError extends Error {
   override readonly name = INFRA_ERROR;

@@ -67,6 +67,7 @@ function buildSchemas() {
           z.enum(PROFILE_NAMES, { error: `unknown profile; use one of ${PROFILE_NAMES.join(', ')}` }),
           z
             .object({
+              scheduleToStartSeconds: seconds('scheduleToStartSeconds', 1, DAY).optional(),
               startToCloseSeconds: seconds('startToCloseSeconds', 1, DAY).optional(),
               heartbeatSeconds: seconds('heartbeatSeconds', 1, 3_600).optional(),
               maximumAttempts: z.number().int().min(1).max(100).optional(),

@@ -12,8 +12,13 @@ interface Run {
 
 /** Runs the CLI as users do: a process, against the test server. */
 function rcdebug(...args: string[]): Promise<Run> {
+  return rcdebugAt(address(), ...args);
+}
+
+/** Runs the CLI against the Temporal server at `temporal`. */
+function rcdebugAt(temporal: string, ...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/rcdebug.js', ...args], { env: { ...process.env, TEMPORAL_ADDRESS: address() } });
+    const child = spawn(process.execPath, ['bin/rcdebug.js', ...args], { env: { ...process.env, TEMPORAL_ADDRESS: temporal } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -192,5 +197,16 @@ describe('the rcdebug CLI, spawned as a process', () => {
     const r = await rcdebug(...args);
     expect(r.stderr).toMatch(err);
     expect(r.code).toBe(2);
+  });
+
+  it.each([
+    { name: 'status', args: ['status', 'some-cycle'] },
+    { name: 'start', args: ['start', '--rc', 'v1.0.0'] },
+  ])('$name exits 10 and says what to start when Temporal cannot be reached', async ({ args }) => {
+    // Port 1 on the loopback: nothing listens there, so the connection is refused at once.
+    const r = await rcdebugAt('127.0.0.1:1', ...args);
+    expect(r.stderr).toMatch(/cannot reach Temporal at 127\.0\.0\.1:1/);
+    expect(r.stderr).toMatch(/→ start one with `rcdebug dev`/);
+    expect(r.code).toBe(10);
   });
 });

@@ -1,15 +1,15 @@
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { CloudCycleState } from '../../src/domain/cycle-state';
+import { describe, expect, it } from 'vitest';
+import { abortUpdate, retryStepUpdate, skipStepUpdate, stateQuery, type CloudCycleState } from '../../src/domain/cycle-state';
 import { eventually, startCycle, testClient, uniqueQueue, withWorkers } from '../support/engine';
-import { recordHistories } from '../support/histories';
 import { scriptedProvider, stepsCalled } from '../support/scripted-provider';
+import { recordCyclesAfterEach } from './recorded-cycles';
 
 const quickSoak = { durationSeconds: 3, checkIntervalSeconds: 1, scanIntervalSeconds: 2 };
 const ALL = ['kernel-build', 'image-bake', 'version-publish', 'cluster-provision', 'deploy', 'log-harvest', 'teardown'];
 
 async function childState(client: Awaited<ReturnType<typeof testClient>>, id: string): Promise<CloudCycleState> {
-  return client.workflow.getHandle(id).query<CloudCycleState>('state');
+  return client.workflow.getHandle(id).query(stateQuery);
 }
 
 /** The validator's message of a refused Update. */
@@ -19,19 +19,12 @@ async function refusal(p: Promise<unknown>): Promise<string> {
   return String((err as WorkflowUpdateFailedError).cause?.message);
 }
 
-let lastQueue: string | undefined;
-afterEach(async (ctx) => {
-  if (!lastQueue) return;
-  const client = await testClient();
-  const name = ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-  await recordHistories(client, name, [`${lastQueue}-cycle`, `${lastQueue}-cycle.local-kasan`]);
-  lastQueue = undefined;
-});
+const recorded = recordCyclesAfterEach();
 
 describe('cloudCycle on a real Temporal server', () => {
   it('runs every step in order, soaks in a loop of checks, tears down once and reports clean', async () => {
     const client = await testClient();
-    const taskQueue = lastQueue = uniqueQueue('happy');
+    const taskQueue = recorded(uniqueQueue('happy'));
     const local = scriptedProvider();
     const result = await withWorkers({ taskQueue, clouds: ['local'], providers: { local } }, async () => {
       const h = await startCycle(client, { rc: 'v1.0.0-rc1', taskQueue, soak: quickSoak });
@@ -52,7 +45,7 @@ describe('cloudCycle on a real Temporal server', () => {
 
   it('fans out one child per cloud and flavor and folds their verdicts', async () => {
     const client = await testClient();
-    const taskQueue = lastQueue = uniqueQueue('fanout');
+    const taskQueue = recorded(uniqueQueue('fanout'));
     const local = scriptedProvider();
     const aws = scriptedProvider({ cloud: 'aws' });
     const result = await withWorkers({ taskQueue, clouds: ['local', 'aws'], providers: { local, aws } }, async () => {
@@ -66,7 +59,7 @@ describe('cloudCycle on a real Temporal server', () => {
 
   it('retries an InfraError by the profile, without parking', async () => {
     const client = await testClient();
-    const taskQueue = lastQueue = uniqueQueue('infra');
+    const taskQueue = recorded(uniqueQueue('infra'));
     const local = scriptedProvider({ script: { 'image-bake': { fail: ['infra'] } } });
     const result = await withWorkers({ taskQueue, clouds: ['local'], providers: { local } }, async () => {
       const h = await startCycle(client, { rc: 'v1.0.0-rc1', taskQueue, soak: { ...quickSoak, durationSeconds: 0 } });
@@ -81,22 +74,22 @@ describe('cloudCycle on a real Temporal server', () => {
 
   it('does not retry a UserError: the cycle parks, retryStep with a new input completes it', async () => {
     const client = await testClient();
-    const taskQueue = lastQueue = uniqueQueue('user');
+    const taskQueue = recorded(uniqueQueue('user'));
     const local = scriptedProvider({ script: { deploy: { fail: ['user'] } } });
     await withWorkers({ taskQueue, clouds: ['local'], providers: { local } }, async () => {
       const h = await startCycle(client, { rc: 'v1.0.0-rc1', taskQueue, soak: { ...quickSoak, durationSeconds: 0 } });
       const child = client.workflow.getHandle(`${taskQueue}-cycle.local-kasan`);
       const parked = await eventually(async () => {
-        const s = await child.query<CloudCycleState>('state');
+        const s = await child.query(stateQuery);
         return s.phase === 'awaiting-operator' ? s : undefined;
       }, 30_000, 'the cycle to park');
       expect(parked.parked).toMatchObject({ step: 'deploy', error: { type: 'UserError' } });
       expect(local.calls.filter((c) => c.step === 'deploy')).toHaveLength(1);
       // Updates are validated before they are accepted.
-      expect(await refusal(child.executeUpdate('retryStep', { args: [{ step: 'soak' }] }))).toMatch(/"soak" is not parked; the parked step is "deploy"/);
-      expect(await refusal(child.executeUpdate('retryStep', { args: [{ step: 'deploy', input: { soak: { durationSeconds: -1 } } }] }))).toMatch(/input\.soak\.durationSeconds/);
-      expect(await refusal(child.executeUpdate('retryStep', { args: [{ step: 'deploy', input: { rc: 'v2' } }] }))).toMatch(/input\.rc: cannot be changed/);
-      await child.executeUpdate('retryStep', { args: [{ step: 'deploy', input: { manifest: 'manifests/fixed.yaml' } }] });
+      expect(await refusal(child.executeUpdate(retryStepUpdate, { args: [{ step: 'soak' }] }))).toMatch(/"soak" is not parked; the parked step is "deploy"/);
+      expect(await refusal(child.executeUpdate(retryStepUpdate, { args: [{ step: 'deploy', input: { soak: { durationSeconds: -1 } } }] }))).toMatch(/input\.soak\.durationSeconds/);
+      expect(await refusal(child.executeUpdate(retryStepUpdate, { args: [{ step: 'deploy', input: { rc: 'v2' } }] }))).toMatch(/input\.rc: cannot be changed/);
+      await child.executeUpdate(retryStepUpdate, { args: [{ step: 'deploy', input: { manifest: 'manifests/fixed.yaml' } }] });
       const result = await h.result();
       expect(result.verdict).toBe('clean');
       const state = await childState(client, `${taskQueue}-cycle.local-kasan`);
@@ -109,13 +102,13 @@ describe('cloudCycle on a real Temporal server', () => {
 
   it('parks and skips a skippable step', async () => {
     const client = await testClient();
-    const taskQueue = lastQueue = uniqueQueue('skip');
+    const taskQueue = recorded(uniqueQueue('skip'));
     const local = scriptedProvider({ script: { 'version-publish': { fail: ['user'] } } });
     await withWorkers({ taskQueue, clouds: ['local'], providers: { local } }, async () => {
       const h = await startCycle(client, { rc: 'v1.0.0-rc1', taskQueue, soak: { ...quickSoak, durationSeconds: 0 } });
       const child = client.workflow.getHandle(`${taskQueue}-cycle.local-kasan`);
-      await eventually(async () => (await child.query<CloudCycleState>('state')).phase === 'awaiting-operator', 30_000, 'park');
-      await child.executeUpdate('skipStep', { args: [{ step: 'version-publish' }] });
+      await eventually(async () => (await child.query(stateQuery)).phase === 'awaiting-operator', 30_000, 'park');
+      await child.executeUpdate(skipStepUpdate, { args: [{ step: 'version-publish' }] });
       expect((await h.result()).verdict).toBe('clean');
       const state = await childState(client, `${taskQueue}-cycle.local-kasan`);
       expect(state.steps.find((s) => s.name === 'version-publish')?.status).toBe('skipped');
@@ -125,13 +118,13 @@ describe('cloudCycle on a real Temporal server', () => {
 
   it('abort while parked tears down exactly once and fails the cycle as aborted', async () => {
     const client = await testClient();
-    const taskQueue = lastQueue = uniqueQueue('abort');
+    const taskQueue = recorded(uniqueQueue('abort'));
     const local = scriptedProvider({ script: { deploy: { fail: ['user'] } } });
     await withWorkers({ taskQueue, clouds: ['local'], providers: { local } }, async () => {
       const h = await startCycle(client, { rc: 'v1.0.0-rc1', taskQueue, soak: quickSoak });
       const child = client.workflow.getHandle(`${taskQueue}-cycle.local-kasan`);
-      await eventually(async () => (await child.query<CloudCycleState>('state')).phase === 'awaiting-operator', 30_000, 'park');
-      await child.executeUpdate('abort', { args: [{ reason: 'chart is broken' }] });
+      await eventually(async () => (await child.query(stateQuery)).phase === 'awaiting-operator', 30_000, 'park');
+      await child.executeUpdate(abortUpdate, { args: [{ reason: 'chart is broken' }] });
       const result = await h.result();
       expect(result.verdict).toBe('aborted');
       await expect(child.result()).rejects.toThrow(WorkflowFailedError);
@@ -142,23 +135,23 @@ describe('cloudCycle on a real Temporal server', () => {
 
   it('refuses to skip a step later steps need; an abort before provisioning tears nothing down', async () => {
     const client = await testClient();
-    const taskQueue = lastQueue = uniqueQueue('noskip');
+    const taskQueue = recorded(uniqueQueue('noskip'));
     const local = scriptedProvider({ script: { 'kernel-build': { fail: ['user'] } } });
     await withWorkers({ taskQueue, clouds: ['local'], providers: { local } }, async () => {
       const h = await startCycle(client, { rc: 'v1.0.0-rc1', taskQueue, soak: quickSoak });
       const child = client.workflow.getHandle(`${taskQueue}-cycle.local-kasan`);
-      await eventually(async () => (await child.query<CloudCycleState>('state')).phase === 'awaiting-operator', 30_000, 'park');
-      expect(await refusal(child.executeUpdate('skipStep', { args: [{ step: 'kernel-build' }] }))).toMatch(/cannot be skipped/);
-      await child.executeUpdate('abort', { args: [{}] });
+      await eventually(async () => (await child.query(stateQuery)).phase === 'awaiting-operator', 30_000, 'park');
+      expect(await refusal(child.executeUpdate(skipStepUpdate, { args: [{ step: 'kernel-build' }] }))).toMatch(/cannot be skipped/);
+      await child.executeUpdate(abortUpdate, { args: [{}] });
       expect((await h.result()).verdict).toBe('aborted');
-      expect((await child.query<CloudCycleState>('state')).teardown).toBe('not-needed');
+      expect((await child.query(stateQuery)).teardown).toBe('not-needed');
     });
     expect(stepsCalled(local.calls)).toEqual(['kernel-build']);
   });
 
   it('aborts and tears down by itself after operatorTimeout', async () => {
     const client = await testClient();
-    const taskQueue = lastQueue = uniqueQueue('timeout');
+    const taskQueue = recorded(uniqueQueue('timeout'));
     const local = scriptedProvider({ script: { soakCheck: { fail: ['user'] } } });
     await withWorkers({ taskQueue, clouds: ['local'], providers: { local } }, async () => {
       const h = await startCycle(client, { rc: 'v1.0.0-rc1', taskQueue, soak: quickSoak, operatorTimeoutSeconds: 2 });
@@ -172,7 +165,7 @@ describe('cloudCycle on a real Temporal server', () => {
 
   it('cancel during soak stops the soak and tears down exactly once', async () => {
     const client = await testClient();
-    const taskQueue = lastQueue = uniqueQueue('cancel');
+    const taskQueue = recorded(uniqueQueue('cancel'));
     const local = scriptedProvider();
     await withWorkers({ taskQueue, clouds: ['local'], providers: { local } }, async () => {
       const h = await startCycle(client, { rc: 'v1.0.0-rc1', taskQueue, soak: { durationSeconds: 600, checkIntervalSeconds: 1, scanIntervalSeconds: 0 } });
@@ -189,7 +182,7 @@ describe('cloudCycle on a real Temporal server', () => {
 
   it('a panic ends the soak early and is a result, not an error', async () => {
     const client = await testClient();
-    const taskQueue = lastQueue = uniqueQueue('panic');
+    const taskQueue = recorded(uniqueQueue('panic'));
     const local = scriptedProvider({ panicAtTick: 2 });
     const result = await withWorkers({ taskQueue, clouds: ['local'], providers: { local } }, async () => {
       const h = await startCycle(client, { rc: 'v1.0.0-rc1', taskQueue, soak: { durationSeconds: 60, checkIntervalSeconds: 1, scanIntervalSeconds: 0 } });
@@ -204,7 +197,7 @@ describe('cloudCycle on a real Temporal server', () => {
 
   it('keeps the cluster when the teardown policy says so', async () => {
     const client = await testClient();
-    const taskQueue = lastQueue = uniqueQueue('keep');
+    const taskQueue = recorded(uniqueQueue('keep'));
     const local = scriptedProvider();
     await withWorkers({ taskQueue, clouds: ['local'], providers: { local } }, async () => {
       const h = await startCycle(client, { rc: 'v1.0.0-rc1', taskQueue, teardown: 'keep', soak: { ...quickSoak, durationSeconds: 0 } });
@@ -215,7 +208,7 @@ describe('cloudCycle on a real Temporal server', () => {
 
   it('refuses invalid input from the UI with the field names', async () => {
     const client = await testClient();
-    const taskQueue = lastQueue = uniqueQueue('invalid');
+    const taskQueue = recorded(uniqueQueue('invalid'));
     await withWorkers({ taskQueue, clouds: [], providers: {} }, async () => {
       const h = await startCycle(client, { rc: 'not-a-version', taskQueue, clouds: ['mars' as never], soak: { durationSeconds: -3 } as never });
       const err = await h.result().catch((e: WorkflowFailedError) => e);

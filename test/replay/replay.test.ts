@@ -10,7 +10,7 @@ it('every recorded history replays against the current workflow code', async () 
   // those versions must keep replaying after a change.
   const files = readdirSync(historiesDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json'));
   // The engine scenarios record at least a dozen cycles per version; fewer means recordings were lost.
-  expect(files.length).toBeGreaterThanOrEqual(24);
+  expect(files.length).toBeGreaterThanOrEqual(28);
   const histories = files.map((f) => JSON.parse(readFileSync(join(historiesDir, f), 'utf8')) as { workflowId: string; history: unknown });
   const failures: string[] = [];
   for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { isInfraError, isUserError } from '../../domain/errors';
-import { EXIT } from './exit-codes';
+import { InfraError, UserError } from '../../domain/errors';
+import { exitCodeOf } from './exit-codes';
 
 type Register = (program: Command) => void;
 
@@ -30,23 +30,22 @@ const program = new Command('rcdebug')
   .showHelpAfterError()
   .exitOverride();
 
-// One place maps errors to exit codes; every message says what to do next.
+// One place maps errors to exit codes (by their class, see exit-codes.ts); every message
+// says what to do next.
 try {
   const name = process.argv[2];
   const wanted = name && name in COMMANDS ? [name] : Object.keys(COMMANDS);
   for (const register of await Promise.all(wanted.map((n) => (COMMANDS[n] as () => Promise<Register>)()))) register(program);
   await program.parseAsync(process.argv);
 } catch (err) {
+  process.exitCode = exitCodeOf(err);
   if (err instanceof CommanderError) {
-    process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  } else if (isUserError(err)) {
+    // Commander printed the usage error (or the help) itself.
+  } else if (err instanceof UserError) {
     process.stderr.write(`rcdebug: ${err.message}\n${err.hint ? `  → ${err.hint}\n` : ''}`);
-    process.exitCode = /cannot reach Temporal/.test(err.message) ? EXIT.unavailable : EXIT.usage;
-  } else if (isInfraError(err)) {
+  } else if (err instanceof InfraError) {
     process.stderr.write(`rcdebug: ${err.message}\n`);
-    process.exitCode = EXIT.unavailable;
   } else {
     process.stderr.write(`rcdebug: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
-    process.exitCode = EXIT.internal;
   }
 }

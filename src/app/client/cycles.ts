@@ -4,8 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
-import { STEPS, type CycleInput, type MainStep, type StepProgress } from '../../domain/contract';
-import type { CloudCycleResult, CloudCycleState, RcCycleResult } from '../../domain/cycle-state';
+import { STEPS, type CycleInput, type MainStep, type StepOutputs, type StepProgress } from '../../domain/contract';
+import { abortUpdate, retryStepUpdate, skipStepUpdate, stateQuery, type CloudCycleResult, type CloudCycleState, type RcCycleResult } from '../../domain/cycle-state';
 import { UserError, formatIssues } from '../../domain/errors';
 import { childKey, parseCycleInput } from '../../domain/input';
 
@@ -43,7 +43,7 @@ export interface CycleView {
   rc?: string | undefined;
   input?: CycleInput | undefined;
   result?: RcCycleResult | undefined;
-  children: Array<{ key: string; workflowId: string; status: string; state?: CloudCycleState | undefined; outputs?: Partial<Record<MainStep, unknown>> | undefined }>;
+  children: Array<{ key: string; workflowId: string; status: string; state?: CloudCycleState | undefined; outputs?: Partial<StepOutputs> | undefined }>;
 }
 
 /** The activity type of each step. */
@@ -73,10 +73,11 @@ function heartbeatProgress(desc: WorkflowExecutionDescription, step: MainStep | 
 }
 
 /** The outputs of the steps that produced one (run or reused), by step. */
-function stepOutputs(state: CloudCycleState | undefined): Partial<Record<MainStep, unknown>> {
-  const out: Partial<Record<MainStep, unknown>> = {};
+function stepOutputs(state: CloudCycleState | undefined): Partial<StepOutputs> {
+  const out: Partial<StepOutputs> = {};
   for (const s of state?.steps ?? []) {
-    if (s.name !== 'teardown' && (s.status === 'succeeded' || s.status === 'reused') && s.output !== undefined) out[s.name] = s.output;
+    // The workflow recorded each output under its own step, so the key names its type.
+    if (s.name !== 'teardown' && (s.status === 'succeeded' || s.status === 'reused') && s.output !== undefined) (out as Record<MainStep, unknown>)[s.name] = s.output;
   }
   return out;
 }
@@ -98,7 +99,7 @@ async function cloudView(client: Client, desc: WorkflowExecutionDescription) {
   let state = memo.state;
   if (desc.status.name === 'RUNNING') {
     try {
-      state = await client.workflow.getHandle(desc.workflowId).query<CloudCycleState>('state');
+      state = await client.workflow.getHandle(desc.workflowId).query(stateQuery);
     } catch {
       // No worker answers right now; the memo holds the state as of the last finished step.
     }
@@ -148,10 +149,13 @@ export async function steerCycle(client: Client, workflowId: string, action: Ope
   for (const target of targets) {
     const handle = client.workflow.getHandle(target.workflowId);
     step = action.kind === 'abort' ? undefined : (action.step ?? target.state?.parked?.step);
+    if (action.kind !== 'abort' && !step) {
+      throw new UserError(`${target.workflowId} does not say which step is parked`, 'step', `name it: \`rcdebug rerun ${target.workflowId} --${action.kind} --step <step>\``);
+    }
     try {
-      if (action.kind === 'retry') await handle.executeUpdate('retryStep', { args: [{ step, input: action.input }] });
-      else if (action.kind === 'skip') await handle.executeUpdate('skipStep', { args: [{ step }] });
-      else await handle.executeUpdate('abort', { args: [{ reason: action.reason }] });
+      if (action.kind === 'abort') await handle.executeUpdate(abortUpdate, { args: [{ reason: action.reason }] });
+      else if (action.kind === 'retry') await handle.executeUpdate(retryStepUpdate, { args: [{ step: step as MainStep, input: action.input }] });
+      else await handle.executeUpdate(skipStepUpdate, { args: [{ step: step as MainStep }] });
     } catch (err) {
       const cause = (err as { cause?: Error }).cause;
       throw new UserError(`${target.workflowId} refused ${action.kind}: ${cause?.message ?? (err as Error).message}`, 'step', `see \`rcdebug status ${target.workflowId}\``);
@@ -171,8 +175,8 @@ const NEEDS_LIVE_CLUSTER: readonly MainStep[] = ['cluster-provision', 'deploy', 
 export function planRerun(
   children: CycleView['children'],
   from: MainStep,
-): { reuse: Record<string, Partial<Record<MainStep, unknown>>>; notes: string[] } {
-  const reuse: Record<string, Partial<Record<MainStep, unknown>>> = {};
+): { reuse: Record<string, Partial<StepOutputs>>; notes: string[] } {
+  const reuse: Record<string, Partial<StepOutputs>> = {};
   const notes: string[] = [];
   const fromIndex = STEPS.indexOf(from);
   for (const child of children) {
@@ -183,17 +187,21 @@ export function planRerun(
       start = STEPS.indexOf('cluster-provision');
       notes.push(`${child.key}: the cluster was torn down, so the rerun provisions a new one before ${from}`);
     }
-    const entry: Partial<Record<MainStep, unknown>> = {};
+    const entry: Partial<StepOutputs> = {};
     for (const step of STEPS.slice(0, start)) {
       if (outputs[step] === undefined) {
         notes.push(`${child.key}: "${step}" has no output to reuse, so it runs again`);
         break;
       }
-      entry[step] = outputs[step];
+      copyOutput(entry, outputs, step);
     }
     reuse[child.key] = entry;
   }
   return { reuse, notes };
+}
+
+function copyOutput<S extends MainStep>(to: Partial<StepOutputs>, from: Partial<StepOutputs>, step: S): void {
+  to[step] = from[step];
 }
 
 /** `rcdebug rerun <cycle> --from <step>`: a new cycle reusing the finished steps' outputs. */
