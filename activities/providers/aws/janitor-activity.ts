@@ -6,14 +6,12 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { connectAws } from './config';
 import { sweep, type JanitorAction } from './janitor';
+import type { JanitorActivities } from '../../plugin';
 import { connectClient } from '../../temporal-connection';
 import type { StepIO } from '../../../src/domain/contract';
 import { UserError } from '../../../src/domain/errors';
 import { awsProviderOptions, type AwsProviderOptions } from './options';
 import { destroyCycleWorkspace } from './teardown';
-
-/** Workflow type the janitor schedule starts (the workflow calls `awsJanitorSweep` on `<base>-aws`). */
-export const JANITOR_WORKFLOW = 'awsJanitor';
 
 export interface JanitorSweepInput {
   /** Resources older than this are removed whatever their cycle's state. */
@@ -76,11 +74,11 @@ export async function runJanitorSweep(
   }
 }
 
-/** The janitor's activities, registered by the aws worker next to the step activities. */
-export function createAwsJanitorActivities() {
+/** The janitor's activity, registered by the aws worker next to the step activities; `cloudJanitor` calls it. */
+export function createAwsJanitorActivities(): JanitorActivities {
   return {
-    async awsJanitorSweep(input: JanitorSweepInput): Promise<JanitorAction[]> {
-      return runJanitorSweep(input);
+    async janitorSweep(input: Record<string, unknown>): Promise<JanitorAction[]> {
+      return runJanitorSweep(input as unknown as JanitorSweepInput);
     },
   };
 }
