@@ -3,7 +3,9 @@
  * Temporal Schedule runs (`rcdebug janitor schedule create`). Cycles are judged closed by
  * asking Temporal; when it cannot be reached, the TTL alone decides.
  */
+import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { toStepFailure } from '../../index';
 import { connectAws } from './config';
 import { sweep, type JanitorAction } from './janitor';
 import type { JanitorActivities } from '../../plugin';
@@ -78,7 +80,12 @@ export async function runJanitorSweep(
 export function createAwsJanitorActivities(): JanitorActivities {
   return {
     async janitorSweep(input: Record<string, unknown>): Promise<JanitorAction[]> {
-      return runJanitorSweep(input as unknown as JanitorSweepInput);
+      try {
+        return await runJanitorSweep(input as unknown as JanitorSweepInput);
+      } catch (err) {
+        // A bad sweep input is the user's to fix: fail at once instead of retrying it.
+        throw toStepFailure(err, Context.current().info.attempt);
+      }
     },
   };
 }
