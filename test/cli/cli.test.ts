@@ -169,6 +169,15 @@ describe('the rcdebug CLI, spawned as a process', () => {
     });
   });
 
+  it('doctor shows which clouds need each tool, as their plugins say', async () => {
+    const r = await rcdebug('doctor', '--json');
+    const tools = (JSON.parse(r.stdout) as { tools: Array<{ name: string; clouds: string[] }> }).tools;
+    const cloudsOf = (name: string) => tools.find((t) => t.name === name)?.clouds;
+    expect(cloudsOf('temporal')).toEqual(['all']);
+    expect(cloudsOf('qemu-system-x86_64')).toEqual(['local']);
+    expect(cloudsOf('tofu')).toEqual(['aws']);
+  });
+
   it('start refuses a cloud no worker polls, naming the worker command; --no-worker-check starts anyway', async () => {
     const taskQueue = uniqueQueue('cli-noworker');
     const refused = await rcdebug('start', '--rc', 'v3.2.0-rc1', '--task-queue', taskQueue);

@@ -85,7 +85,8 @@ const scheduleCreate: CloudCommand = {
         policies: { overlap: ScheduleOverlapPolicy.SKIP },
       }),
     );
-    return { json: { scheduleId: id, input }, tables: [], lines: [`created schedule ${id}: aws janitor sweep every ${(o.every as number) / 3_600_000} h, TTL ${input.sweep.ttlSeconds as number} s`] };
+    const hours = (ms: number) => `${+(ms / 3_600_000).toFixed(2)}h`;
+    return { json: { scheduleId: id, input }, tables: [], lines: [`created schedule ${id}: aws janitor sweep every ${hours(o.every as number)}, TTL ${hours(o.ttl as number)}`] };
   },
 };
 
