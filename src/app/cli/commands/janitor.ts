@@ -62,9 +62,10 @@ function registerShared(janitor: Command, path: string[], owners: Array<{ plugin
   cmd.addOption(new Option('--cloud <cloud>', `the cloud whose janitor runs (${clouds.join(', ')})`).default(clouds.length === 1 ? clouds[0] : undefined));
   const specs = new Map<string, CloudCommandOption>();
   for (const { command } of owners) for (const o of command.options) specs.set(o.flags, o);
+  // Requiredness is checked in the action, not by commander: whether an option is required
+  // depends on the cloud, and a wrong --cloud is named first.
   for (const spec of specs.values()) {
-    // Requiredness is checked here, not by commander, so a missing --cloud is named first.
-    const option = new Option(spec.flags, spec.description);
+    const option = new Option(spec.flags, `${spec.description}${spec.required ? ' (required)' : ''}`);
     if (spec.default !== undefined) option.default(spec.default);
     cmd.addOption(option);
   }
@@ -76,8 +77,9 @@ function registerShared(janitor: Command, path: string[], owners: Array<{ plugin
     if (!owner) throw new UserError(`--cloud: give one of ${clouds.join(', ')} (the clouds with a janitor ${path.join(' ')})`, '--cloud');
     const parsed: Record<string, unknown> = { ...raw };
     for (const spec of owner.command.options) {
-      const key = new Option(spec.flags).attributeName();
-      if (spec.required && raw[key] === undefined) throw new UserError(`${new Option(spec.flags).long} is required`, new Option(spec.flags).long);
+      const option = new Option(spec.flags);
+      const key = option.attributeName();
+      if (spec.required && raw[key] === undefined) throw new UserError(`${option.long} is required`, option.long);
       parsed[key] = parseOption(spec, raw[key]);
     }
     const io = { progress: (p: { message: string }) => process.stderr.write(`rcdebug: ${p.message}\n`), signal: new AbortController().signal, attempt: 1 };
