@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { CloudProvider, StepIO, StepResult } from '../src/domain/contract';
 import { INFRA_ERROR, USER_ERROR, isInfraError, isUserError } from '../src/domain/errors';
+import { preflight } from './preflight';
 
 /** Details attached to a step's failure, read back by the workflow for its state query. */
 export interface StepFailureDetails {
@@ -48,7 +49,9 @@ function wrapStep<I, O>(fn: StepFn<I, O>): (input: I) => Promise<StepResult<O>> 
 
 /**
  * The step activities of one cloud, registered by the worker on `<base>-<cloud>`. Every cloud
- * registers the same names; the task queue decides which provider runs a step.
+ * registers the same names; the task queue decides which provider runs a step. `preflight`
+ * (cloud-neutral) checks a cycle's files and fields before its first step: `rcCycle` calls it
+ * for cycles started from the UI or a schedule.
  */
 export function createActivities(provider: CloudProvider) {
   return {
@@ -60,6 +63,7 @@ export function createActivities(provider: CloudProvider) {
     soakCheck: wrapStep(provider.soakCheck.bind(provider)),
     logHarvest: wrapStep(provider.logHarvest.bind(provider)),
     teardown: wrapStep(provider.teardown.bind(provider)),
+    preflight,
   };
 }
 

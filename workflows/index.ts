@@ -1,4 +1,4 @@
 /** Every workflow the rcdebug worker runs on the `rcdebug` task queue. */
 export { rcCycle } from './rc-cycle';
 export { cloudCycle } from './cloud-cycle';
-export { awsJanitor } from './aws-janitor';
+export { cloudJanitor } from './cloud-janitor';

@@ -5,9 +5,15 @@
  * touch Node built-ins or do I/O.
  */
 
-/** Clouds a cycle can run on; each has its own activity task queue `<base>-<cloud>`. */
-export const CLOUDS = ['local', 'aws', 'azure', 'gcp', 'oci'] as const;
+/**
+ * The clouds this build has a plugin for (`activities/providers/<cloud>/plugin.ts`), each with
+ * its own activity task queue `<base>-<cloud>`. The one shared list a new cloud is added to.
+ */
+export const CLOUDS = ['local', 'aws'] as const;
 export type CloudName = (typeof CLOUDS)[number];
+
+/** The cloud a cycle, a worker and the demo use when none is named: qemu VMs on this machine. */
+export const DEFAULT_CLOUD: CloudName = 'local';
 
 /** Debug kernel flavors; each is a set of config fragments under `kernel/flavors/<flavor>/`. */
 export const FLAVORS = ['kasan', 'kcsan'] as const;

@@ -4,7 +4,7 @@
  * a cycle started from the Temporal UI is checked exactly like one started from the CLI.
  */
 import { z } from 'zod';
-import { CLOUDS, FLAVORS, PROFILE_NAMES, STEPS, type CycleInput } from './contract';
+import { CLOUDS, DEFAULT_CLOUD, FLAVORS, PROFILE_NAMES, STEPS, type CycleInput } from './contract';
 import type { FieldIssue } from './errors';
 
 const DAY = 86_400;
@@ -44,7 +44,9 @@ function buildSchemas() {
     })
     .strict();
 
-  const cloudName = z.enum(CLOUDS, { error: `unknown cloud; use one of ${CLOUDS.join(', ')}` });
+  const cloudName = z.enum(CLOUDS, {
+    error: (issue) => `unknown cloud ${JSON.stringify(issue.input)}: clouds takes ${CLOUDS.join(', ')} (the clouds this build has a plugin for)`,
+  });
   const flavorName = z.enum(FLAVORS, { error: `unknown flavor; use one of ${FLAVORS.join(', ')}` });
 
   const cycleInput = z
@@ -52,7 +54,7 @@ function buildSchemas() {
       rc: z
         .string({ error: 'rc is required: the release candidate version, e.g. "v1.4.0-rc2"' })
         .regex(RC_PATTERN, { error: 'rc must be a version string such as "v1.4.0-rc2" or "2.0.1"' }),
-      clouds: z.array(cloudName).min(1, { error: 'name at least one cloud' }).default(['local']),
+      clouds: z.array(cloudName).min(1, { error: 'name at least one cloud' }).default([DEFAULT_CLOUD]),
       flavors: z.array(flavorName).min(1, { error: 'name at least one flavor' }).default(['kasan']),
       // An absent soak is an empty one: the field defaults above fill it in.
       soak: soak.prefault({}),

@@ -24,7 +24,8 @@ export function summarizeOutput(output: unknown): string {
   if (Array.isArray(o.releases)) parts.push(`releases=${(o.releases as string[]).join('; ')}`);
   if (Array.isArray(o.paths)) parts.push(`${o.paths.length} registry keys`);
   if (o.details && typeof o.details === 'object') {
-    // Provider outputs worth seeing at a glance: cluster names, workspaces, regions.
+    // A provider decides what `status` shows of its outputs by what it puts first in
+    // `details` (cluster names, workspaces, regions...): no cloud is named here.
     for (const [k, v] of Object.entries(o.details as Record<string, unknown>).slice(0, 4)) parts.push(`${k}=${String(v)}`);
   }
   if (o.cacheHit === true) parts.push('cache hit');

@@ -3,7 +3,8 @@ import { CreateImageCommand, DescribeImagesCommand, DescribeInstancesCommand, De
 import { CreateClusterCommand, ListClustersCommand } from '@aws-sdk/client-eks';
 import { Command } from 'commander';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { JANITOR_WORKFLOW, runJanitorSweep } from '../../activities/providers/aws/janitor-activity';
+import { CLOUD_JANITOR_WORKFLOW } from '../../activities/plugin';
+import { runJanitorSweep } from '../../activities/providers/aws/janitor-activity';
 import { testClient } from '../support/engine';
 import { awsClients, type AwsClients } from '../../activities/providers/aws/config';
 import { retention, sweep } from '../../activities/providers/aws/janitor';
@@ -122,8 +123,11 @@ describe('janitor retention against moto', () => {
 describe('rcdebug janitor: bad options are UserErrors before any AWS call', () => {
   it.each([
     { argv: ['janitor', 'retention', '--keep', '0'], field: '--keep' },
-    { argv: ['janitor', 'retention', '--keep', '2', '--flavor', 'kasan,msan'], field: '--flavor' },
+    { argv: ['janitor', 'retention', '--cloud', 'aws'], field: '--keep' },
+    { argv: ['janitor', 'retention', '--cloud', 'aws', '--keep', '2', '--flavor', 'kasan,msan'], field: '--flavor' },
     { argv: ['janitor', 'sweep', '--ttl', 'soon', '--no-temporal'], field: '--ttl' },
+    { argv: ['janitor', 'sweep', '--cloud', 'local'], field: '--cloud' },
+    { argv: ['janitor', 'rollback', '--digest', 'd1'], field: '--flavor' },
   ])('$argv', async ({ argv, field }) => {
     const program = new Command('rcdebug').exitOverride();
     registerJanitorCommands(program);
@@ -171,11 +175,11 @@ describe('janitor with the real Temporal dev server', () => {
         registerJanitorCommands(p);
         return p;
       };
-      await program().parseAsync(['node', 'rcdebug', 'janitor', 'schedule', 'create', id, '--every', '6h', '--ttl', '2d', '--region', 'eu-west-1']);
+      await program().parseAsync(['node', 'rcdebug', 'janitor', 'schedule', 'create', id, '--cloud', 'aws', '--every', '6h', '--ttl', '2d', '--region', 'eu-west-1']);
       const client = await testClient();
       try {
         const d = await client.schedule.getHandle(id).describe();
-        expect(d.action).toMatchObject({ type: 'startWorkflow', workflowType: JANITOR_WORKFLOW, taskQueue: 'rcdebug', args: [{ ttlSeconds: 172_800, region: 'eu-west-1' }] });
+        expect(d.action).toMatchObject({ type: 'startWorkflow', workflowType: CLOUD_JANITOR_WORKFLOW, taskQueue: 'rcdebug', args: [{ cloud: 'aws', sweep: { ttlSeconds: 172_800, region: 'eu-west-1' } }] });
         expect(d.spec.intervals?.[0]?.every).toBe(6 * 3_600_000);
       } finally {
         await client.connection.close();

@@ -174,9 +174,46 @@ describe('the rcdebug CLI, spawned as a process', () => {
     });
   });
 
+  it('doctor shows which clouds need each tool, as their plugins say', async () => {
+    const r = await rcdebug('doctor', '--json');
+    const tools = (JSON.parse(r.stdout) as { tools: Array<{ name: string; clouds: string[] }> }).tools;
+    const cloudsOf = (name: string) => tools.find((t) => t.name === name)?.clouds;
+    expect(cloudsOf('temporal')).toEqual(['all']);
+    expect(cloudsOf('qemu-system-x86_64')).toEqual(['local']);
+    expect(cloudsOf('tofu')).toEqual(['aws']);
+  });
+
+  it('start refuses a cloud no worker polls, naming the worker command; --no-worker-check starts anyway', async () => {
+    const taskQueue = uniqueQueue('cli-noworker');
+    const refused = await rcdebug('start', '--rc', 'v3.2.0-rc1', '--task-queue', taskQueue);
+    expect(refused.stderr).toMatch(new RegExp(`no worker polls "${taskQueue}-local"`));
+    expect(refused.stderr).toMatch(new RegExp(`rcdebug worker --clouds local --task-queue ${taskQueue}`));
+    expect(refused.stdout).toBe('');
+    expect(refused.code).toBe(2);
+    const client = await testClient();
+    try {
+      // Refused before the start: Temporal has no cycle on that queue.
+      const listed = [];
+      for await (const w of client.workflow.list({ query: `TaskQueue = "${taskQueue}"` })) listed.push(w.workflowId);
+      expect(listed).toEqual([]);
+      const id = await startJson('--rc', 'v3.2.0-rc1', '--task-queue', taskQueue, '--no-worker-check');
+      const desc = await client.workflow.getHandle(id).describe();
+      expect(desc.status.name).toBe('RUNNING');
+      await client.workflow.getHandle(id).terminate('test: nothing polls this queue');
+    } finally {
+      await client.connection.close();
+    }
+  });
+
   it.each([
     { name: 'rc that is not a version', args: ['start', '--rc', 'tuesday'], err: /rc: rc must be a version string/ },
     { name: 'unknown cloud', args: ['start', '--rc', 'v1.0', '--clouds', 'mars'], err: /clouds\.0: unknown cloud/ },
+    { name: 'a cloud this build has no plugin for', args: ['start', '--rc', 'v1.0.0', '--clouds', 'azure'], err: /clouds\.0: unknown cloud "azure": clouds takes local, aws/ },
+    { name: 'a worker for a cloud with no plugin', args: ['worker', '--clouds', 'gcp'], err: /--clouds: unknown cloud "gcp"; this rcdebug has plugins for local, aws/ },
+    { name: 'a baseline that does not exist', args: ['start', '--rc', 'v1.0', '--baseline', 'no/such/baseline.yaml'], err: /baseline: .*baseline\.yaml does not exist/ },
+    { name: 'a module source that does not exist', args: ['start', '--rc', 'v1.0', '--module', 'kbug', '--module-source', 'no/such/module'], err: /module\.source: .*module does not exist/ },
+    { name: 'a janitor of a cloud that has none', args: ['janitor', 'sweep', '--cloud', 'local'], err: /--cloud: give one of aws/ },
+    { name: 'a manifest invalid for the clouds named', args: ['manifest', 'validate', 'manifests/local-demo.yaml', '--clouds', 'aws'], err: /workloadCluster: the cycle runs on aws/ },
     { name: 'unknown flavor', args: ['start', '--rc', 'v1.0', '--flavors', 'ubsan'], err: /flavors\.0: unknown flavor/ },
     { name: 'negative soak', args: ['start', '--rc', 'v1.0', '--soak', '-1'], err: /soak\.durationSeconds/ },
     { name: 'absurd soak', args: ['start', '--rc', 'v1.0', '--soak', '99999999'], err: /soak\.durationSeconds: .*at most/ },

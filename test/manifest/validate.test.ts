@@ -2,10 +2,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withCloudRules } from '../../activities/cycle-manifest';
+import type { CloudPlugin } from '../../activities/plugin';
+import { loadPlugins } from '../../activities/plugins';
 import { validateManifest } from '../../src/domain/manifest/validate';
 
 let dir: string;
-beforeAll(() => {
+let plugins: CloudPlugin[];
+beforeAll(async () => {
+  plugins = await loadPlugins();
   dir = mkdtempSync(join(tmpdir(), 'rcdebug-manifest-'));
   writeFileSync(join(dir, 'agent-values.yaml'), 'a: 1\n');
   mkdirSync(join(dir, 'values'));
@@ -87,6 +92,10 @@ const cases: Case[] = [
   { name: 'invalid: local memory too small', raw: { local: { memoryMiB: 64, nodes: [node('n1')] } }, errors: [['local.memoryMiB', 'at least 256']] },
   { name: 'invalid: local module twice on a node', raw: { local: { nodes: [node('n1', [{ name: 'kbug' }, { name: 'kbug' }])] } }, errors: [['local.nodes.0.modules.1.name', 'twice']] },
   { name: 'invalid: local module param name', raw: { local: { nodes: [node('n1', [{ name: 'kbug', params: { 'bad-name': 1 } }])] } }, errors: [['local.nodes.0.modules.0.params.bad-name', 'C identifier']] },
+  { name: 'invalid: local module param value with a blank', raw: { local: { nodes: [node('n1', [{ name: 'kbug', params: { bug: 'use after free' } }])] } }, errors: [['local.nodes.0.modules.0.params.bug', 'no blanks']] },
+  { name: 'invalid: local module param value empty', raw: { local: { nodes: [node('n1', [{ name: 'kbug', params: { bug: '' } }])] } }, errors: [['local.nodes.0.modules.0.params.bug', 'non-empty']] },
+  { name: 'invalid: local trigger with a blank', raw: { local: { nodes: [{ ...node('n1'), workload: { moduleTrigger: '/proc/k bug' } }] } }, errors: [['local.nodes.0.workload.moduleTrigger', 'without blanks']] },
+  { name: 'invalid: aws region code', raw: { workloadCluster: { ...workload().workloadCluster, clusterRegion: 'westeurope' } }, errors: [['workloadCluster.clusterRegion', 'AWS region']] },
   { name: 'invalid: local trigger not absolute', raw: { local: { nodes: [{ ...node('n1'), workload: { moduleTrigger: 'proc/kbug' } }] } }, errors: [['local.nodes.0.workload.moduleTrigger', 'absolute path']] },
   {
     name: 'warning: interval without work',
@@ -96,14 +105,30 @@ const cases: Case[] = [
   },
 ];
 
-describe('validateManifest', () => {
+describe('validateManifest with the rules of the clouds whose section it has', () => {
   it.each(cases)('$name', ({ raw, errors, warnings = [] }) => {
-    const r = validateManifest(raw, { dir });
+    const r = withCloudRules(validateManifest(raw, { dir }), { dir }, plugins, false);
     expect(r.errors.map((e) => e.field)).toEqual(errors.map(([f]) => f));
     errors.forEach(([, fragment], i) => expect(r.errors[i]?.message).toContain(fragment));
     expect(r.warnings.map((w) => w.field)).toEqual(warnings.map(([f]) => f));
     warnings.forEach(([, fragment], i) => expect(r.warnings[i]?.message).toContain(fragment));
     if (errors.length === 0) expect(r.manifest).toBeDefined();
     else expect(r.manifest).toBeUndefined();
+  });
+});
+
+describe('a manifest for the clouds of a cycle', () => {
+  const local = { local: { nodes: [node('n1')] } };
+  it.each([
+    { name: 'a local cycle needs the local section', raw: workload(), clouds: ['local'], errors: [['local', 'the cycle runs on local']] },
+    { name: 'an aws cycle needs a workload cluster', raw: local, clouds: ['aws'], errors: [['workloadCluster', 'the cycle runs on aws']] },
+    { name: 'both clouds, both sections', raw: { ...local, ...workload() }, clouds: ['local', 'aws'], errors: [] },
+    // The local cloud reads no cluster names: EKS's rules apply only to a cycle on aws.
+    { name: 'a cluster name EKS refuses is fine for a local cycle', raw: { ...local, workloadCluster: { ...workload().workloadCluster, clusterName: 'a.b' } }, clouds: ['local'], errors: [] },
+    { name: 'a cluster name EKS refuses stops an aws cycle', raw: { ...local, workloadCluster: { ...workload().workloadCluster, clusterName: 'a.b' } }, clouds: ['aws'], errors: [['workloadCluster.clusterName', 'EKS']] },
+  ])('$name', async ({ raw, clouds, errors }) => {
+    const r = withCloudRules(validateManifest(raw, { dir }), { dir }, await loadPlugins(clouds), true);
+    expect(r.errors.map((e) => e.field)).toEqual(errors.map(([f]) => f));
+    errors.forEach(([, fragment], i) => expect(r.errors[i]?.message).toContain(fragment));
   });
 });

@@ -10,7 +10,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { UserError } from '../../../src/domain/errors';
-import { AWS_REGION } from '../../../src/domain/manifest/names';
+import { AWS_REGION } from './names';
 
 /** What every AWS client shares. */
 export interface AwsConfig {

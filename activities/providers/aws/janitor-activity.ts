@@ -3,17 +3,17 @@
  * Temporal Schedule runs (`rcdebug janitor schedule create`). Cycles are judged closed by
  * asking Temporal; when it cannot be reached, the TTL alone decides.
  */
+import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { toStepFailure } from '../../index';
 import { connectAws } from './config';
 import { sweep, type JanitorAction } from './janitor';
+import type { JanitorActivities } from '../../plugin';
 import { connectClient } from '../../temporal-connection';
 import type { StepIO } from '../../../src/domain/contract';
 import { UserError } from '../../../src/domain/errors';
 import { awsProviderOptions, type AwsProviderOptions } from './options';
 import { destroyCycleWorkspace } from './teardown';
-
-/** Workflow type the janitor schedule starts (the workflow calls `awsJanitorSweep` on `<base>-aws`). */
-export const JANITOR_WORKFLOW = 'awsJanitor';
 
 export interface JanitorSweepInput {
   /** Resources older than this are removed whatever their cycle's state. */
@@ -76,11 +76,16 @@ export async function runJanitorSweep(
   }
 }
 
-/** The janitor's activities, registered by the aws worker next to the step activities. */
-export function createAwsJanitorActivities() {
+/** The janitor's activity, registered by the aws worker next to the step activities; `cloudJanitor` calls it. */
+export function createAwsJanitorActivities(): JanitorActivities {
   return {
-    async awsJanitorSweep(input: JanitorSweepInput): Promise<JanitorAction[]> {
-      return runJanitorSweep(input);
+    async janitorSweep(input: Record<string, unknown>): Promise<JanitorAction[]> {
+      try {
+        return await runJanitorSweep(input as unknown as JanitorSweepInput);
+      } catch (err) {
+        // A bad sweep input is the user's to fix: fail at once instead of retrying it.
+        throw toStepFailure(err, Context.current().info.attempt);
+      }
     },
   };
 }

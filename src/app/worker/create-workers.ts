@@ -1,6 +1,6 @@
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../../../activities';
-import { loadProvider } from '../../../activities/registry';
+import { loadPlugin } from '../../../activities/plugins';
 import type { CloudName, CloudProvider } from '../../domain/contract';
 import { admissionSlotSupplier, type AdmissionOptions } from './admission';
 import { cachedBundlePath } from './bundle';
@@ -17,7 +17,7 @@ export interface WorkerSetOptions {
   taskQueue: string;
   /** Clouds whose activities this process runs (it must hold their credentials). */
   clouds: CloudName[];
-  /** Providers to use instead of the registered ones (tests inject faults this way). */
+  /** Providers to use instead of the plugins' (tests inject faults this way). */
   providers?: Partial<Record<CloudName, CloudProvider>>;
   /** Poll the workflow queue too (default true). */
   workflows?: boolean;
@@ -37,7 +37,8 @@ export interface WorkerSet {
 
 /**
  * The rcdebug workers of one process: the workflow worker on `<base>` (no credentials needed)
- * and one activity worker per cloud on `<base>-<cloud>`.
+ * and one activity worker per cloud on `<base>-<cloud>`, running the cloud's steps, the
+ * cloud-neutral preflight and whatever else the cloud's plugin registers.
  */
 export async function createWorkers(opts: WorkerSetOptions): Promise<WorkerSet> {
   const workers: Worker[] = [];
@@ -63,9 +64,9 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<WorkerSet> 
     );
   }
   for (const cloud of opts.clouds) {
-    const provider = opts.providers?.[cloud] ?? (await loadProvider(cloud));
-    // The aws workers also run the janitor's sweep, the activity of the awsJanitor schedule.
-    const extra = cloud === 'aws' ? (await import('../../../activities/providers/aws/janitor-activity')).createAwsJanitorActivities() : {};
+    const plugin = await loadPlugin(cloud);
+    const provider = opts.providers?.[cloud] ?? (await plugin.createProvider());
+    const extra = (await plugin.extraActivities?.()) ?? {};
     workers.push(
       await Worker.create({
         connection: opts.connection,

@@ -1,6 +1,6 @@
 /**
- * Name rules of the tools the manifest feeds (Kubernetes, Helm, EKS, AWS regions, Linux
- * modules), as patterns the schema and the rules share. Pure module.
+ * Name rules of the tools the manifest feeds (Kubernetes, Helm, Linux modules), as patterns
+ * the schema and the rules share. A cloud's own naming rules are in its plugin. Pure module.
  */
 
 /** A Kubernetes DNS-1123 label: namespaces and node names. */
@@ -19,15 +19,8 @@ export const CHART_VERSION = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A
 /** An OCI registry reference without scheme: `host[:port]/path`, as `helm` takes after `oci://`. */
 export const OCI_REGISTRY = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
 
-/** EKS cluster names: 1 to 100 characters, a letter or digit first, then letters, digits, `-` and `_`. */
-export const EKS_CLUSTER = /^[0-9A-Za-z][A-Za-z0-9_-]*$/;
-export const EKS_CLUSTER_MAX = 100;
-
 /** Region codes of any cloud: `eu-west-1`, `westeurope`, `europe-west1`. */
 export const CLOUD_REGION = /^[a-z][a-z0-9-]*[a-z0-9]$/;
-
-/** AWS region codes such as `eu-west-1` or `us-gov-west-1`. */
-export const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 /** A Linux module name as `modprobe` takes it. */
 export const MODULE_NAME = /^[A-Za-z0-9_-]+$/;

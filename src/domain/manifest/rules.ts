@@ -1,7 +1,7 @@
 /**
  * Named rules across the fields of a manifest that passed the schema: what the shape alone
  * cannot say. Each rule returns issues; none throws. Reads the file system only to check
- * values files.
+ * values files. These hold for every cloud; a cloud's own rules are in its plugin.
  */
 import { statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
@@ -104,44 +104,6 @@ export const rules: ManifestRule[] = [
           }
         }
       }
-    },
-  },
-  {
-    name: 'local-node-names-unique',
-    check(m, _ctx, out) {
-      const seen = new Map<string, number>();
-      m.local?.nodes.forEach((n, i) => {
-        const first = seen.get(n.name);
-        if (first !== undefined) {
-          out.errors.push({ field: `local.nodes.${i}.name`, message: `node name ${n.name} is already used by local.nodes.${first}: node names must be unique` });
-        } else {
-          seen.set(n.name, i);
-        }
-      });
-    },
-  },
-  {
-    name: 'local-module-once-per-node',
-    check(m, _ctx, out) {
-      m.local?.nodes.forEach((n, i) => {
-        const seen = new Set<string>();
-        n.modules.forEach((mod, j) => {
-          if (seen.has(mod.name)) {
-            out.errors.push({ field: `local.nodes.${i}.modules.${j}.name`, message: `module ${mod.name} is loaded twice on node ${n.name}: merge the two entries` });
-          }
-          seen.add(mod.name);
-        });
-      });
-    },
-  },
-  {
-    name: 'local-trigger-has-interval',
-    check(m, _ctx, out) {
-      m.local?.nodes.forEach((n, i) => {
-        if (n.workload?.intervalSeconds !== undefined && n.workload.moduleTrigger === undefined && !n.workload.network) {
-          out.warnings.push({ field: `local.nodes.${i}.workload.intervalSeconds`, message: 'set, but the workload has neither a moduleTrigger nor network traffic: it does nothing' });
-        }
-      });
     },
   },
 ];

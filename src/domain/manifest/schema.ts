@@ -10,8 +10,6 @@ import {
   CHART_VERSION,
   DNS1123_LABEL,
   DNS1123_LABEL_MAX,
-  EKS_CLUSTER,
-  EKS_CLUSTER_MAX,
   HELM_CHART,
   HELM_RELEASE_MAX,
   MODULE_NAME,
@@ -49,11 +47,8 @@ export const helmDeploymentSchema = z
 
 export const clusterSpecSchema = z
   .strictObject({
-    clusterName: z
-      .string()
-      .max(EKS_CLUSTER_MAX, `a cluster name has at most ${EKS_CLUSTER_MAX} characters`)
-      .regex(EKS_CLUSTER, "a cluster name starts with a letter or digit and has only letters, digits, '-' and '_'")
-      .describe('Cluster name'),
+    // Each cloud names clusters by its own rules; its plugin checks them for a cycle on it.
+    clusterName: z.string().min(1, 'a cluster name is required').describe("Cluster name (the cloud's naming rules apply)"),
     // Every cloud spells regions in lower case, digits and dashes (eu-west-1, westeurope,
     // europe-west1); the provider checks its own format when it uses the region.
     clusterRegion: z.string().regex(CLOUD_REGION, 'a region is a code such as eu-west-1').describe('Cloud region of the cluster'),

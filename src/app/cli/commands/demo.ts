@@ -3,7 +3,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { Command } from 'commander';
 import { connectClient, connectWorker, settingsFromEnv } from '../../../../activities/temporal-connection';
 import { getCycleView, startCycle } from '../../client/cycles';
-import type { LogHarvestOutput } from '../../../domain/contract';
+import { DEFAULT_CLOUD, type LogHarvestOutput } from '../../../domain/contract';
 import type { DevServer } from '../../dev-server';
 import { stateDir } from '../../../domain/paths';
 import { createWorkers } from '../../worker/create-workers';
@@ -28,7 +28,7 @@ function pathOf(ref: string): string {
 
 /**
  * The README's main command: a whole release-candidate cycle on the embedded default, the
- * `kasan` flavor on the `local` cloud with the example module kbug, from a fresh clone.
+ * `kasan` flavor on the default cloud (qemu VMs here) with the example module kbug, from a fresh clone.
  */
 export async function runDemo(o: DemoOptions): Promise<number> {
   // The demo talks to a person: the workers' routine state logs would bury the progress.
@@ -46,17 +46,17 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   const uiBase = `http://127.0.0.1:${o.uiPort}`;
   const settings = { ...settingsFromEnv(), address };
   const connection = await connectWorker(settings);
-  const workers = await createWorkers({ connection, namespace: settings.namespace, taskQueue: 'rcdebug', clouds: ['local'] });
+  const workers = await createWorkers({ connection, namespace: settings.namespace, taskQueue: 'rcdebug', clouds: [DEFAULT_CLOUD] });
   const running = workers.run();
   try {
     const client = await connectClient(settings);
     const { workflowId } = await startCycle(client, {
       rc: o.rc,
-      clouds: ['local'],
+      clouds: [DEFAULT_CLOUD],
       flavors: ['kasan'],
       soak: { durationSeconds: o.soak, checkIntervalSeconds: 15, scanIntervalSeconds: Math.max(30, Math.floor(o.soak / 2)) },
     });
-    say(`Cycle ${workflowId}: rc ${o.rc}, kasan flavor, local cloud (qemu), module kbug.`);
+    say(`Cycle ${workflowId}: rc ${o.rc}, kasan flavor, ${DEFAULT_CLOUD} cloud, module kbug.`);
     say(`Watch it in the Temporal UI: ${uiBase}/namespaces/${settings.namespace}/workflows/${encodeURIComponent(workflowId)}`);
     say('A cold run builds a debug kernel first (about 10 minutes on an idle 2-core machine, longer under load); later runs reuse it.');
     say();
@@ -96,7 +96,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('run a whole cycle on the embedded default: dev server, local cloud, kasan flavor, kbug module')
+    .description('run a whole cycle on the embedded default: dev server, the default cloud, kasan flavor, kbug module')
     .option('--rc <version>', 'release candidate name', 'v0.1.0-rc1')
     .option('--soak <seconds>', 'soak duration', '120')
     .option('--port <port>', 'Temporal gRPC port', '7233')

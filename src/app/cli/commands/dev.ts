@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { startDevServer, type DevServer } from '../../dev-server';
+import { DEFAULT_CLOUD } from '../../../domain/contract';
 import { stateDir } from '../../../domain/paths';
 import { UserError } from '../../../domain/errors';
 import { portOption } from '../options';
@@ -30,7 +31,7 @@ export function registerDevCommand(program: Command): void {
     .description('run the embedded Temporal dev server (SQLite under the state dir, UI on 8233) and a worker')
     .option('--port <port>', 'gRPC port', '7233')
     .option('--ui-port <port>', 'Web UI port', '8233')
-    .option('--clouds <list>', 'clouds whose activities the worker runs', 'local')
+    .option('--clouds <list>', 'clouds whose activities the worker runs', DEFAULT_CLOUD)
     .option('--no-worker', 'only the server')
     .action(async (o: { port: string; uiPort: string; clouds: string; worker: boolean }) => {
       const clouds = parseClouds(o.clouds);

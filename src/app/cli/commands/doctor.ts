@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { loadPlugins } from '../../../../activities/plugins';
 import { connectClient, settingsFromEnv } from '../../../../activities/temporal-connection';
 import { printJson, table } from '../output';
 import { describeTools } from '../../../../scripts/toolchain.mjs';
@@ -6,10 +7,15 @@ import { describeTools } from '../../../../scripts/toolchain.mjs';
 export function registerDoctorCommand(program: Command): void {
   program
     .command('doctor')
-    .description('every tool rcdebug uses: version, where it was found, and how to install it if missing')
+    .description('every tool rcdebug uses: version, where it was found, which clouds need it, and how to install it if missing')
     .option('--json', 'as JSON')
     .action(async (o: { json?: boolean }) => {
-      const tools = describeTools();
+      // Each cloud's plugin names the tools its steps run; the others serve every cloud.
+      const plugins = await loadPlugins();
+      const tools = describeTools().map((t) => {
+        const clouds = plugins.filter((p) => p.doctorTools.includes(t.name)).map((p) => p.cloud);
+        return { ...t, clouds: clouds.length ? clouds : ['all'] };
+      });
       const settings = settingsFromEnv();
       let temporal: string;
       try {
@@ -26,8 +32,8 @@ export function registerDoctorCommand(program: Command): void {
       }
       process.stdout.write(
         `${table(
-          ['tool', 'for', 'version', 'found', 'to install'],
-          tools.map((t) => [t.name, t.purpose, t.version ?? '', t.path ? `${t.path} (${t.source})` : 'MISSING', t.path ? '' : t.howToInstall]),
+          ['tool', 'for', 'clouds', 'version', 'found', 'to install'],
+          tools.map((t) => [t.name, t.purpose, t.clouds.join(', '), t.version ?? '', t.path ? `${t.path} (${t.source})` : 'MISSING', t.path ? '' : t.howToInstall]),
         )}\nTemporal: ${temporal}\n`,
       );
       if (tools.some((t) => !t.path)) process.exitCode = 1;

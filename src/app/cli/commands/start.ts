@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { checkCycleManifest } from '../../client/check-manifest';
+import { preflight } from '../../../../activities/preflight';
 import { connectClient } from '../../../../activities/temporal-connection';
 import { startCycle, validateCycleInput } from '../../client/cycles';
-import { UserError } from '../../../domain/errors';
+import { checkWorkers } from '../../client/worker-check';
+import { CLOUDS } from '../../../domain/contract';
+import { UserError, formatIssues } from '../../../domain/errors';
 import { printJson } from '../output';
 import { watchCycle } from './watch';
 
@@ -12,7 +14,7 @@ export function addCycleInputOptions(cmd: Command): Command {
   return cmd
     .option('--input <file>', 'JSON file with the cycle input (the same JSON the Temporal UI takes); flags override it')
     .option('--rc <version>', 'release candidate under test, e.g. v1.4.0-rc2')
-    .option('--clouds <list>', 'comma-separated clouds (local, aws, azure, gcp, oci)')
+    .option('--clouds <list>', `comma-separated clouds (${CLOUDS.join(', ')})`)
     .option('--flavors <list>', 'comma-separated kernel flavors (kasan, kcsan)')
     .option('--soak <seconds>', 'soak duration in seconds')
     .option('--check-interval <seconds>', 'seconds between node health checks')
@@ -84,11 +86,24 @@ export function registerStartCommand(program: Command): void {
     .option('--id <workflowId>', 'workflow id (default: rc-<rc>-<time>-<random>)')
     .option('--watch', 'follow the cycle until it ends; exit code = verdict')
     .option('--json', 'print the started cycle as JSON')
-    .action(async (o: Record<string, string | undefined> & { watch?: boolean; json?: boolean }) => {
-      // Bad input is refused before anything else happens, Temporal reachable or not.
+    .option('--no-worker-check', 'start even when no worker polls a cloud\'s task queue')
+    .action(async (o: Record<string, string | undefined> & { watch?: boolean; json?: boolean; workerCheck: boolean }) => {
+      // Bad input is refused before anything else happens, Temporal reachable or not: the
+      // fields first, then every file the cycle will read.
       const raw = validateCycleInput(await cycleInputFromOptions(o));
-      for (const w of await checkCycleManifest(raw)) process.stderr.write(`warning: manifest ${w}\n`);
+      const checked = await preflight(raw);
+      for (const w of checked.warnings) process.stderr.write(`warning: ${w.field}: ${w.message}\n`);
+      if (checked.errors.length) {
+        throw new UserError(formatIssues('the cycle cannot run', checked.errors), checked.errors[0]?.field, 'fix the fields above and start again');
+      }
       const client = await connectClient();
+      if (o.workerCheck) {
+        // An open connection would keep the process alive after the refusal.
+        await checkWorkers(client, raw).catch(async (err: unknown) => {
+          await client.connection.close();
+          throw err;
+        });
+      }
       const { workflowId, input } = await startCycle(client, raw, { workflowId: o.id });
       if (o.json) printJson({ workflowId, input });
       else {

@@ -1,23 +1,14 @@
 import type { Connection } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
 import type { Command } from 'commander';
-import { supportedClouds } from '../../../../activities/registry';
+import { parseClouds } from '../../../../activities/plugins';
 import { connectClient, connectWorker, settingsFromEnv } from '../../../../activities/temporal-connection';
 import { ensureSearchAttributes } from '../../client/ensure-search-attributes';
-import { CLOUDS, type CloudName } from '../../../domain/contract';
-import { UserError } from '../../../domain/errors';
+import { DEFAULT_CLOUD, type CloudName } from '../../../domain/contract';
 import { createWorkers } from '../../worker/create-workers';
 import { portOption } from '../options';
 
-export function parseClouds(value: string | undefined, flag = '--clouds'): CloudName[] {
-  const list = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  if (list.length === 0) return [];
-  const bad = list.filter((c) => !(CLOUDS as readonly string[]).includes(c));
-  if (bad.length) throw new UserError(`${flag}: unknown cloud ${bad.map((b) => `"${b}"`).join(', ')}; use ${CLOUDS.join(', ')}`, flag);
-  const unsupported = list.filter((c) => !supportedClouds().includes(c as CloudName));
-  if (unsupported.length) throw new UserError(`${flag}: no provider yet for ${unsupported.join(', ')}; this rcdebug runs ${supportedClouds().join(', ')}`, flag);
-  return list as CloudName[];
-}
+export { parseClouds };
 
 export interface RunWorkerOptions {
   clouds: CloudName[];
@@ -56,7 +47,7 @@ export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description('run workflows (task queue rcdebug) and the activities of the given clouds (rcdebug-<cloud>)')
-    .option('--clouds <list>', 'clouds whose activities this worker runs (it needs their credentials)', 'local')
+    .option('--clouds <list>', 'clouds whose activities this worker runs (it needs their credentials)', DEFAULT_CLOUD)
     .option('--task-queue <name>', 'base task queue', 'rcdebug')
     .option('--no-workflows', 'run activities only')
     .option('--metrics-port <port>', 'serve Prometheus metrics on this port')

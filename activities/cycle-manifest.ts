@@ -1,0 +1,45 @@
+/**
+ * A manifest as the clouds of a cycle read it: the shared schema and rules (src/domain/manifest),
+ * then for each cloud the section it needs and its own rules (its plugin's).
+ */
+import { dirname, resolve } from 'node:path';
+import type { CloudName } from '../src/domain/contract';
+import type { FieldIssue } from '../src/domain/errors';
+import { loadManifest, type ManifestValidation } from '../src/domain/manifest';
+import type { RuleContext } from '../src/domain/manifest/rules';
+import type { CloudPlugin } from './plugin';
+import { loadPlugins } from './plugins';
+
+/**
+ * Adds the clouds' checks to a validation that passed the shared ones. With `required`, each
+ * plugin's section must be there (a cycle runs on each); without, only the clouds whose
+ * section the manifest has are checked (`rcdebug manifest validate` with no cloud named).
+ */
+export function withCloudRules(base: ManifestValidation, ctx: RuleContext, plugins: CloudPlugin[], required: boolean): ManifestValidation {
+  const m = base.manifest;
+  if (!m) return base;
+  const out = { errors: [...base.errors] as FieldIssue[], warnings: [...base.warnings] as FieldIssue[] };
+  const ran = new Set<string>();
+  for (const plugin of plugins) {
+    const { key, purpose } = plugin.manifestSection;
+    if (!m[key]) {
+      if (required) out.errors.push({ field: key, message: `the cycle runs on ${plugin.cloud} but the manifest has no ${key} section (${purpose})` });
+      continue;
+    }
+    for (const rule of plugin.manifestRules) {
+      // Two clouds may share a rule; it reports once.
+      if (ran.has(rule.name)) continue;
+      ran.add(rule.name);
+      rule.check(m, ctx, out);
+    }
+  }
+  return { manifest: out.errors.length ? undefined : m, ...out };
+}
+
+/** Loads a manifest file and checks it for the given clouds (none given: the clouds it has sections for). */
+export async function loadManifestFor(path: string, clouds?: readonly CloudName[]): Promise<ManifestValidation> {
+  const file = resolve(path);
+  const base = await loadManifest(file);
+  const plugins = await loadPlugins(clouds);
+  return withCloudRules(base, { dir: dirname(file) }, plugins, clouds !== undefined);
+}
