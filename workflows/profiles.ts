@@ -67,7 +67,11 @@ export function workerWaitSeconds(step: StepName, overrides?: Partial<Record<Pro
 
 /** A step's activity options: its profile, with the cycle's overrides applied. */
 export function stepOptions(step: StepName, overrides?: Partial<Record<ProfileName, ProfileOverride>>): ActivityOptions {
-  const name = STEP_PROFILES[step];
+  return profileOptions(STEP_PROFILES[step], overrides);
+}
+
+/** A profile's activity options, with the cycle's overrides applied. */
+export function profileOptions(name: ProfileName, overrides?: Partial<Record<ProfileName, ProfileOverride>>): ActivityOptions {
   const base: ActivityOptions = PROFILES[name];
   const o = overrides?.[name];
   if (!o) return base;

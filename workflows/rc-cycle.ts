@@ -10,6 +10,7 @@ import {
   type ChildWorkflowHandle,
   ParentClosePolicy,
   isCancellation,
+  patched,
   setCurrentDetails,
   setHandler,
   startChild,
@@ -23,6 +24,10 @@ import { USER_ERROR, formatIssues } from '../src/domain/errors';
 import { childKey, parseCycleInput, type RawCycleInput } from '../src/domain/input';
 import { RcdebugCloud, RcdebugFlavor, RcdebugRc, RcdebugVerdict } from '../src/domain/search-attributes';
 import { cloudCycle } from './cloud-cycle';
+import { preflightOrFail } from './preflight';
+
+/** Patch id: the files the cycle will read are checked before any child starts. */
+const PREFLIGHT = 'preflight-before-children';
 
 export async function rcCycle(raw: RawCycleInput): Promise<RcCycleResult> {
   const parsed = parseCycleInput(raw);
@@ -37,6 +42,9 @@ export async function rcCycle(raw: RawCycleInput): Promise<RcCycleResult> {
     { key: RcdebugRc, value: input.rc },
     { key: RcdebugVerdict, value: 'running' },
   ]);
+
+  // Cycles started before this check existed replay without it.
+  if (patched(PREFLIGHT)) await preflightOrFail(input);
 
   const { clouds, flavors, reuse, ...common } = input;
   const handles: Array<{ key: string; workflowId: string; handle: ChildWorkflowHandle<typeof cloudCycle> }> = [];

@@ -49,7 +49,7 @@ describe('cloudCycle on a real Temporal server', () => {
     const local = scriptedProvider();
     const aws = scriptedProvider({ cloud: 'aws' });
     const result = await withWorkers({ taskQueue, clouds: ['local', 'aws'], providers: { local, aws } }, async () => {
-      const h = await startCycle(client, { rc: 'v1.0.0-rc1', taskQueue, clouds: ['local', 'aws'], flavors: ['kasan', 'kcsan'], soak: { ...quickSoak, durationSeconds: 0 } });
+      const h = await startCycle(client, { rc: 'v1.0.0-rc1', taskQueue, clouds: ['local', 'aws'], manifest: 'test/fixtures/manifests/local-and-aws.yaml', flavors: ['kasan', 'kcsan'], soak: { ...quickSoak, durationSeconds: 0 } });
       return h.result();
     });
     expect(result.children.map((c) => c.key).sort()).toEqual(['aws-kasan', 'aws-kcsan', 'local-kasan', 'local-kcsan']);
@@ -218,5 +218,27 @@ describe('cloudCycle on a real Temporal server', () => {
       expect(msg).toMatch(/clouds\.0:/);
       expect(msg).toMatch(/soak\.durationSeconds:/);
     });
+  });
+
+  it('refuses, before any child starts, a UI start whose files are bad: the baseline, the module source', async () => {
+    const client = await testClient();
+    const taskQueue = recorded(uniqueQueue('preflight'));
+    const local = scriptedProvider();
+    await withWorkers({ taskQueue, clouds: ['local'], providers: { local } }, async () => {
+      const h = await startCycle(client, {
+        rc: 'v1.0.0-rc1',
+        taskQueue,
+        baseline: 'test/fixtures/no-such-baseline.yaml',
+        module: { name: 'kbug', source: 'kernel/examples/no-such-module', version: '1' },
+      });
+      const err = await h.result().catch((e: WorkflowFailedError) => e);
+      expect(err).toBeInstanceOf(WorkflowFailedError);
+      const msg = String((err as WorkflowFailedError).cause?.message);
+      expect(msg).toMatch(/baseline: .*no-such-baseline\.yaml does not exist/);
+      expect(msg).toMatch(/module\.source: .*no-such-module does not exist/);
+      const children = client.workflow.list({ query: `WorkflowId STARTS_WITH "${h.workflowId}."` });
+      for await (const child of children) throw new Error(`a child started: ${child.workflowId}`);
+    });
+    expect(local.calls).toEqual([]);
   });
 });

@@ -1,0 +1,33 @@
+/**
+ * The files a cycle will read (manifest through its clouds' rules, baseline, module source),
+ * checked by the `preflight` activity before any child starts, so a cycle started from the UI
+ * or a schedule is refused at once, like one from `rcdebug start`, instead of after a kernel
+ * build and a whole soak. Workflow code: the files are read by a worker of the cycle's first
+ * cloud.
+ */
+import { ActivityFailure, ApplicationFailure, TimeoutFailure, log, proxyActivities } from '@temporalio/workflow';
+import type { StepActivities } from '../activities';
+import type { CycleInput } from '../src/domain/contract';
+import { USER_ERROR, formatIssues } from '../src/domain/errors';
+import { profileOptions } from './profiles';
+
+/** Fails the workflow, naming every bad field, when preflight finds errors. */
+export async function preflightOrFail(input: CycleInput): Promise<void> {
+  const { preflight } = proxyActivities<StepActivities>({
+    ...profileOptions('quick', input.profiles),
+    taskQueue: `${input.taskQueue}-${input.clouds[0]}`,
+    summary: 'preflight',
+  });
+  try {
+    const { errors } = await preflight({ manifest: input.manifest, clouds: input.clouds, baseline: input.baseline, module: input.module });
+    if (errors.length) throw ApplicationFailure.nonRetryable(formatIssues('invalid cycle input', errors), USER_ERROR, errors);
+  } catch (err) {
+    // No worker took the check: the children's first steps park with the message that says
+    // which worker to start, so the check is left to them rather than failing the cycle here.
+    if (err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === 'SCHEDULE_TO_START') {
+      log.warn('preflight: no worker took the input check; the cycle starts without it', { queue: `${input.taskQueue}-${input.clouds[0]}` });
+      return;
+    }
+    throw err;
+  }
+}
