@@ -11,7 +11,7 @@ import type { ArtifactRef, LogHarvestInput, LogHarvestOutput, StepIO } from '../
 import { resolveInputPath } from '../../src/domain/paths';
 import { analyzeLogs, renderJson, renderJunit, renderMarkdown, toSummary, type LogSource } from '../../src/domain/findings/index';
 
-/** A log that is already a file on this worker (a local VM's console, written by qemu). */
+/** A log that is already a file on this worker (a console a VM writes straight into the artifact store). */
 export interface StoredConsole {
   node: string;
   file: string;
