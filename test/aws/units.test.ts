@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { amiFromArtifactId, lastRunBuild, packerProgress, parsePackerLine } from '../../activities/providers/aws/packer';
-import { consoleShowsPanic } from '../../activities/providers/aws/panic';
 import { resolveAwsConfig } from '../../activities/providers/aws/config';
 import { decodeEksToken, eksToken } from '../../activities/providers/aws/eks-token';
 import { classifyAwsError } from '../../activities/providers/aws/errors';
@@ -133,14 +132,4 @@ describe('EKS token and kubeconfig', () => {
     expect(yaml).toContain('token: k8s-aws-v1.abc');
     expect(yaml).toContain('current-context: apps');
   });
-});
-
-describe('panic detection on the console', () => {
-  it.each([
-    { text: '[  12.1] Kernel panic - not syncing: Fatal exception', panic: true },
-    { text: '[  12.1] kernel BUG at mm/slub.c:123!', panic: true },
-    { text: '[  12.1] Oops: 0002 [#1] PREEMPT SMP KASAN', panic: true },
-    { text: '[  12.1] BUG: KASAN: use-after-free in foo', panic: false },
-    { text: '', panic: false },
-  ])('$text', ({ text, panic }) => expect(consoleShowsPanic(text)).toBe(panic));
 });

@@ -86,8 +86,8 @@ describe('local runtime on real VMs', () => {
     console.log(`soak check with double scan: ${((Date.now() - started) / 1000).toFixed(1)} s; ${out.nodes.map((n) => `${n.name}: ${n.detail}`).join(' | ')}`);
     expect(out.panicked).toBe(false);
     expect(out.nodes.map((n) => [n.name, n.healthy])).toEqual([['node-uaf', true], ['node-clean', true]]);
-    expect(out.nodes[0]?.detail).toMatch(/kmemleak leaks=[1-9]/);
-    expect(out.nodes[1]?.detail).toMatch(/kmemleak leaks=0/);
+    expect(out.nodes[0]?.detail).toMatch(/kmemleak: leaks=[1-9]/);
+    expect(out.nodes[1]?.detail).toMatch(/kmemleak: leaks=0/);
   }, 600_000);
 
   it('harvests the consoles into findings on the right node only', async () => {

@@ -1,4 +1,5 @@
 import type { CloudProvider } from '../../../src/domain/contract';
+import { publishVersion } from '../../steps/version-publish';
 import { awsClusterProvision } from './cluster-provision';
 import { defaultConnect, type AwsDeps } from './deps';
 import { awsDeploy } from './deploy';
@@ -8,7 +9,8 @@ import { awsLogHarvest } from './log-harvest';
 import { awsProviderOptions, type AwsProviderOptions } from './options';
 import { awsSoakCheck } from './soak-check';
 import { awsTeardown } from './teardown';
-import { awsVersionPublish } from './version-publish';
+import { ssmRegistry } from './ssm-registry';
+import { withStep } from './step-context';
 
 export type { AwsDeps } from './deps';
 export type { AwsProviderOptions } from './options';
@@ -29,7 +31,8 @@ export function createAwsProvider(overrides: Partial<Omit<AwsDeps, 'options'>> &
     cloud: 'aws',
     kernelBuild: (input, io) => awsKernelBuild(input, io, deps),
     imageBake: (input, io) => awsImageBake(input, io, deps),
-    versionPublish: (input, io) => awsVersionPublish(input, io, deps),
+    // The SSM registry tags what it writes with the cycle, so the janitor finds a cycle's parameters.
+    versionPublish: (input, io) => withStep(input.ctx, deps, (s) => publishVersion(input, io, ssmRegistry(s.clients.ssm, { tags: { 'rcdebug:cycle': input.ctx.cycleId } }))),
     clusterProvision: (input, io) => awsClusterProvision(input, io, deps),
     deploy: (input, io) => awsDeploy(input, io, deps),
     soakCheck: (input, io) => awsSoakCheck(input, io, deps),

@@ -1,14 +1,12 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetConsoleOutputCommand } from '@aws-sdk/client-ec2';
 import type { AwsClients } from './config';
 import { awsErrorCode, classifyAwsError } from './errors';
 import type { LogHarvestInput, LogHarvestOutput, StepIO } from '../../../src/domain/contract';
-import { harvestReport } from '../../harvest-report';
-import type { LogSource } from '../../../src/domain/findings/index';
+import { harvestLogs, type ConsoleSources, type FetchedConsole } from '../../steps/log-harvest';
 import type { AwsDeps } from './deps';
-import { safeName, withStep } from './step-context';
+import { safeName, withStep, type AwsStep } from './step-context';
 
 /** Every event of a log group, by stream (`<instance-id>/kernel`, `<instance-id>/kmemleak`), following nextToken. */
 export async function logGroupEvents(clients: AwsClients, logGroupName: string, io: StepIO): Promise<Map<string, string[]>> {
@@ -48,49 +46,41 @@ async function consoleOutput(clients: AwsClients, instanceId: string): Promise<s
 }
 
 /**
- * log-harvest (aws): the cycle's CloudWatch log streams (kernel messages and kmemleak results
- * the nodes ship) and every node's EC2 console output → artifacts (S3, mirrored locally) →
- * findings engine → Markdown, JSON and JUnit reports.
+ * The console sources of an aws cycle: its CloudWatch log streams (kernel messages and the
+ * kmemleak results the nodes ship) and every node's EC2 console output.
  */
-export async function awsLogHarvest(input: LogHarvestInput, io: StepIO, deps: AwsDeps): Promise<LogHarvestOutput> {
+export async function awsConsoleSources(input: LogHarvestInput, io: StepIO, s: AwsStep, deps: AwsDeps): Promise<ConsoleSources> {
   const { ctx } = input;
-  return withStep(ctx, deps, async (s) => {
-    const base = `${safeName(ctx.cycleId)}/log-harvest`;
-    const localDir = join(deps.options.stateDir, 'harvest', safeName(ctx.cycleId));
-    const sources: LogSource[] = [];
-    const save = async (key: string, node: string, text: string) => {
-      const path = join(localDir, key);
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, text);
-      const artifact = await s.artifacts.putText(`${base}/${key}`, text);
-      sources.push({ path, node, cloud: 'aws', artifact });
-    };
-    const nodes = input.cluster?.nodes ?? [];
-    const logGroup = input.cluster?.details.logGroup;
-    if (logGroup) {
-      const streams = await logGroupEvents(s.clients, logGroup, io);
-      for (const [stream, lines] of [...streams].sort(([a], [b]) => a.localeCompare(b))) {
-        const instance = stream.split('/')[0] ?? stream;
-        const node = nodes.find((n) => n.details?.instanceId === instance)?.name ?? instance;
-        await save(`cloudwatch/${safeName(stream, 200)}.log`, node, `${lines.join('\n')}\n`);
-      }
+  const sources: FetchedConsole[] = [];
+  const nodes = input.cluster?.nodes ?? [];
+  const logGroup = input.cluster?.details.logGroup;
+  if (logGroup) {
+    const streams = await logGroupEvents(s.clients, logGroup, io);
+    for (const [stream, lines] of [...streams].sort(([a], [b]) => a.localeCompare(b))) {
+      const instance = stream.split('/')[0] ?? stream;
+      const node = nodes.find((n) => n.details?.instanceId === instance)?.name ?? instance;
+      sources.push({ node, key: `cloudwatch/${safeName(stream, 200)}.log`, text: `${lines.join('\n')}\n` });
     }
-    for (const n of nodes) {
-      const id = n.details?.instanceId ?? n.name;
-      io.progress({ message: `console output of ${id}` });
-      const text = await consoleOutput(s.clients, id);
-      if (text !== undefined) await save(`console/${safeName(id)}.log`, n.name, text);
-    }
-    io.progress({ message: `analysing ${sources.length} log(s)` });
-    return harvestReport({
-      input,
-      sources,
-      nodes: nodes.map((n) => n.name),
-      artifacts: s.artifacts,
-      reportBase: `${safeName(ctx.cycleId)}/reports`,
-      commands: reproduceCommands(input, s.region),
-    });
-  });
+  }
+  for (const n of nodes) {
+    const id = n.details?.instanceId ?? n.name;
+    io.progress({ message: `console output of ${id}` });
+    const text = await consoleOutput(s.clients, id);
+    if (text !== undefined) sources.push({ node: n.name, key: `console/${safeName(id)}.log`, text });
+  }
+  return {
+    sources,
+    nodes: nodes.map((n) => n.name),
+    artifacts: s.artifacts,
+    base: safeName(ctx.cycleId),
+    workDir: join(deps.options.stateDir, 'harvest', safeName(ctx.cycleId)),
+    commands: reproduceCommands(input, s.region),
+  };
+}
+
+/** log-harvest (aws): the cycle's logs through the neutral log-harvest step (artifacts in S3, mirrored locally). */
+export async function awsLogHarvest(input: LogHarvestInput, io: StepIO, deps: AwsDeps): Promise<LogHarvestOutput> {
+  return withStep(input.ctx, deps, async (s) => harvestLogs(input, io, await awsConsoleSources(input, io, s, deps)));
 }
 
 /** How to get the same kernel on a node by hand. */

@@ -1,15 +1,16 @@
+import { join } from 'node:path';
 import { GetConsoleOutputCommand } from '@aws-sdk/client-ec2';
 import { GetCommandInvocationCommand, SendCommandCommand } from '@aws-sdk/client-ssm';
 import type { AwsClients } from './config';
 import { aws, awsErrorCode, classifyAwsError } from './errors';
 import { clusterAccess } from './kubeconfig';
-import type { NodeHealth, SoakCheckInput, SoakCheckOutput, StepIO } from '../../../src/domain/contract';
+import type { NodeInfo, SoakCheckInput, SoakCheckOutput, StepIO } from '../../../src/domain/contract';
 import { InfraError } from '../../../src/domain/errors';
 import type { AwsDeps } from './deps';
 import { listNodes, type KubeNode } from './kube-api';
 import { instancesById } from './nodes';
-import { consoleShowsPanic } from './panic';
-import { withStep } from './step-context';
+import { safeName, withStep, type AwsStep } from './step-context';
+import { checkSoak, type NodeState, type SoakNodes } from '../../steps/soak-check';
 
 /**
  * The kmemleak double scan: the image's `rcdebug-kmemleak-scan` (scan, wait, scan, report; the
@@ -75,62 +76,63 @@ async function kmemleakScan(clients: AwsClients, ids: string[], waitSeconds: num
 }
 
 /**
- * soak-check (aws): each workload node's health from the Kubernetes API (Ready, running the
- * debug kernel release), from EC2 when the API cannot be reached; a panic on its console
- * (EC2 GetConsoleOutput) or its loss ends the soak early. With `scan`, a kmemleak double scan
- * on every node through SSM Run Command. A panic is a result, never an error.
+ * The aws cloud's side of the soak check: a node's console is its EC2 console output (the
+ * latest part EC2 keeps); its state comes from the Kubernetes API (Ready, running the debug
+ * kernel release), from EC2 when the API cannot be reached; a scan is an SSM Run Command on
+ * every node at once. A node whose instance is gone ends the soak: its node group may have
+ * replaced a crashed node, and the console went with it.
  */
-export async function awsSoakCheck(input: SoakCheckInput, io: StepIO, deps: AwsDeps): Promise<SoakCheckOutput> {
+export function awsSoakNodes(input: SoakCheckInput, s: AwsStep, deps: AwsDeps): SoakNodes {
   const { ctx, cluster } = input;
-  return withStep(ctx, deps, async (s) => {
-    const ids = cluster.nodes.map((n) => n.details?.instanceId ?? n.name);
-    const kernelRelease = cluster.details.kernelRelease ?? '';
-    let kube: KubeNode[] | undefined;
-    let kubeWhy = '';
-    try {
-      kube = await listNodes(await clusterAccess(s.clients, cluster.details.workloadCluster ?? cluster.clusterId));
-    } catch (err) {
-      kubeWhy = (err as Error).message;
-    }
-    const instances = await instancesById(s.clients, ids);
-    const leaks = input.scan ? await kmemleakScan(s.clients, ids.filter((id) => instances.get(id)?.State?.Name === 'running'), deps.options.kmemleakWaitSeconds, io, deps.pollMs ?? 5_000, ctx.cycleId) : new Map<string, string>();
-    const nodes: NodeHealth[] = [];
-    for (const [i, id] of ids.entries()) {
-      const name = cluster.nodes[i]?.name ?? id;
-      const inst = instances.get(id);
-      const state = inst?.State?.Name ?? 'gone';
-      const text = await consoleText(s.clients, id);
-      const panicked = consoleShowsPanic(text);
-      const scan = leaks.has(id) ? `; kmemleak: ${(leaks.get(id)?.match(/unreferenced object/g) ?? []).length} leak(s) reported` : '';
-      if (panicked) {
-        nodes.push({ name, healthy: false, panicked: true, detail: `kernel panic on the console of ${id}${scan}` });
-        continue;
+  const idOf = (n: NodeInfo) => n.details?.instanceId ?? n.name;
+  return {
+    console: (node) => consoleText(s.clients, idOf(node)),
+    async states(nodes) {
+      const kernelRelease = cluster.details.kernelRelease ?? '';
+      let kube: KubeNode[] | undefined;
+      let kubeWhy = '';
+      try {
+        kube = await listNodes(await clusterAccess(s.clients, cluster.details.workloadCluster ?? cluster.clusterId));
+      } catch (err) {
+        kubeWhy = (err as Error).message;
       }
-      if (state !== 'running') {
-        nodes.push({ name, healthy: false, panicked: true, detail: `node lost: instance ${id} is ${state}` });
-        continue;
+      const instances = await instancesById(s.clients, nodes.map(idOf));
+      const out = new Map<string, NodeState>();
+      for (const node of nodes) {
+        const id = idOf(node);
+        const inst = instances.get(id);
+        const state = inst?.State?.Name ?? 'gone';
+        const k = kube?.find((n) => n.instanceId === id);
+        if (state !== 'running') {
+          out.set(node.name, { up: false, healthy: false, detail: `instance ${id} is ${state}` });
+        } else if (kube && !k) {
+          out.set(node.name, { up: true, healthy: false, detail: `instance ${id} runs but is not a Kubernetes node` });
+        } else if (k) {
+          const rightKernel = !kernelRelease || k.kernelVersion === kernelRelease;
+          out.set(node.name, { up: true, healthy: k.ready && rightKernel, detail: `${k.ready ? 'Ready' : 'NotReady'}, kernel ${k.kernelVersion}${rightKernel ? '' : ` (expected ${kernelRelease})`}` });
+        } else {
+          const rightImage = !cluster.details.imageId || inst?.ImageId === cluster.details.imageId;
+          const image = `instance running on ${inst?.ImageId ?? '?'}${rightImage ? ' (the debug image)' : ` (expected ${cluster.details.imageId})`}`;
+          out.set(node.name, { up: true, healthy: rightImage, detail: `${image}; Kubernetes API not reachable (${kubeWhy.slice(0, 120)})` });
+        }
       }
-      const k = kube?.find((n) => n.instanceId === id);
-      if (kube && !k) {
-        nodes.push({ name, healthy: false, panicked: false, detail: `instance ${id} runs but is not a Kubernetes node${scan}` });
-      } else if (k) {
-        const rightKernel = !kernelRelease || k.kernelVersion === kernelRelease;
-        nodes.push({
-          name,
-          healthy: k.ready && rightKernel,
-          panicked: false,
-          detail: `${k.ready ? 'Ready' : 'NotReady'}, kernel ${k.kernelVersion}${rightKernel ? '' : ` (expected ${kernelRelease})`}${scan}`,
-        });
-      } else {
-        const rightImage = !cluster.details.imageId || inst?.ImageId === cluster.details.imageId;
-        nodes.push({
-          name,
-          healthy: rightImage,
-          panicked: false,
-          detail: `instance running on ${inst?.ImageId ?? '?'}${rightImage ? ' (the debug image)' : ` (expected ${cluster.details.imageId})`}; Kubernetes API not reachable (${kubeWhy.slice(0, 120)})${scan}`,
-        });
+      return out;
+    },
+    async scan(nodes, io) {
+      const leaks = await kmemleakScan(s.clients, nodes.map(idOf), deps.options.kmemleakWaitSeconds, io, deps.pollMs ?? 5_000, ctx.cycleId);
+      const out = new Map<string, string>();
+      for (const node of nodes) {
+        const report = leaks.get(idOf(node));
+        if (report !== undefined) out.set(node.name, report.startsWith('kmemleak scan ') ? report : `${(report.match(/unreferenced object/g) ?? []).length} leak(s) reported`);
       }
-    }
-    return { nodes, panicked: nodes.some((n) => n.panicked) };
-  });
+      return out;
+    },
+    lostNode: 'ends-soak',
+    marksDir: join(deps.options.stateDir, 'soak', safeName(ctx.cycleId)),
+  };
+}
+
+/** soak-check (aws): the neutral soak check over the cycle's workload nodes. A panic is a result, never an error. */
+export function awsSoakCheck(input: SoakCheckInput, io: StepIO, deps: AwsDeps): Promise<SoakCheckOutput> {
+  return withStep(input.ctx, deps, (s) => checkSoak(input, io, awsSoakNodes(input, s, deps)));
 }

@@ -10,7 +10,8 @@ import { flavorCmdline } from './kernel-flavor';
 import { guestCommand } from './guest-channel';
 import { chooseAccel } from './kvm-probe';
 import { clusterPlan } from './node-plan';
-import { PANIC_MARKERS, READY_MARKER, fileSize, guestAppend, qemuArgs, qemuBinary, readFrom, waitForConsole, type VmSpec } from './qemu';
+import { consoleShowsPanic } from '../../../src/domain/findings/index';
+import { READY_MARKER, fileSize, guestAppend, qemuArgs, qemuBinary, readFrom, waitForConsole, type VmSpec } from './qemu';
 import { stopCycleVms, stopProcess } from './teardown';
 import { consoleKey, processArgs, readPid, safeId, vmPaths } from './vm-state';
 
@@ -146,7 +147,7 @@ async function startVm(
   });
   if (outcome === 'found') return pid;
   const tail = (await readFrom(spec.consoleFile, offset)).split('\n').slice(-15).join('\n');
-  const panicked = PANIC_MARKERS.some((m) => tail.includes(m));
+  const panicked = consoleShowsPanic(tail);
   const why =
     outcome === 'timeout'
       ? `did not reach its agent within ${timeoutMs / 1000} s`

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { localArtifactStore } from '../../artifacts/store';
+import { publishVersion } from '../../steps/version-publish';
 import type { CloudProvider } from '../../../src/domain/contract';
 import { cacheDir, stateDir } from '../../../src/domain/paths';
 import { localRegistry } from './registry';
@@ -11,7 +12,6 @@ import { localKernelBuild } from './kernel-build';
 import { localLogHarvest } from './log-harvest';
 import { localSoakCheck } from './soak-check';
 import { localTeardown } from './teardown';
-import { localVersionPublish } from './version-publish';
 
 /** The dependencies of the local cloud when nothing is overridden: everything under the state and cache dirs. */
 export function defaultLocalDeps(): LocalDeps {
@@ -34,7 +34,7 @@ export function createLocalProvider(overrides: Partial<LocalDeps> = {}): CloudPr
     cloud: 'local',
     kernelBuild: (input, io) => localKernelBuild(input, io, deps),
     imageBake: (input, io) => localImageBake(input, io, deps),
-    versionPublish: (input, io) => localVersionPublish(input, io, deps),
+    versionPublish: (input, io) => publishVersion(input, io, deps.registry),
     clusterProvision: (input, io) => localClusterProvision(input, io, deps),
     deploy: (input, io) => localDeploy(input, io, deps),
     soakCheck: (input, io) => localSoakCheck(input, io, deps),

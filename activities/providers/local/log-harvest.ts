@@ -1,36 +1,34 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LogHarvestInput, LogHarvestOutput, StepIO } from '../../../src/domain/contract';
-import { harvestReport } from '../../harvest-report';
+import { harvestLogs, type ConsoleSources } from '../../steps/log-harvest';
 import type { LocalDeps } from './deps';
 import { consolePath } from './cluster-provision';
 import { clusterPlan, type ClusterPlan } from './node-plan';
 import { handBootCommand, type Accel } from './qemu';
-import { safeId } from './vm-state';
+import { cycleStateDir, safeId } from './vm-state';
 
 /**
- * log-harvest (local): every node's console log (kernel reports and the kmemleak output the
- * scans printed there) → the findings engine → Markdown, JSON and JUnit reports under
- * `<cycle>/reports/`. Each finding carries how to reproduce it: kernel digest, image, module
- * version, and the qemu command that boots that exact image by hand.
+ * The console sources of a local cycle: every node's console log (kernel reports and the
+ * kmemleak output the scans printed there), a file qemu writes into the artifact store; and
+ * how to reproduce a finding: the qemu command that boots that exact image by hand.
  */
-export async function localLogHarvest(input: LogHarvestInput, io: StepIO, deps: LocalDeps): Promise<LogHarvestOutput> {
+export async function localConsoleSources(input: LogHarvestInput, deps: LocalDeps): Promise<ConsoleSources> {
   const { ctx } = input;
   const plan = await clusterPlan(ctx);
-  const nodeNames = input.cluster?.nodes.map((n) => n.name) ?? plan.nodes.map((n) => n.name);
-  const sources = nodeNames
-    .map((node) => ({ node, path: consolePath(deps, ctx.cycleId, node) }))
-    .filter((s) => existsSync(s.path))
-    .map((s) => ({ ...s, cloud: ctx.cloud, artifact: pathToFileURL(s.path).href }));
-  io.progress({ message: `analysing ${sources.length} console log(s)` });
-  return harvestReport({
-    input,
-    sources,
-    nodes: nodeNames,
-    artifacts: deps.artifacts,
-    reportBase: `${safeId(ctx.cycleId)}/reports`,
-    commands: bootCommands(input, plan),
-  });
+  const nodes = input.cluster?.nodes.map((n) => n.name) ?? plan.nodes.map((n) => n.name);
+  const sources = nodes
+    .map((node) => ({ node, file: consolePath(deps, ctx.cycleId, node) }))
+    .filter((s) => existsSync(s.file))
+    .map((s) => ({ ...s, artifact: pathToFileURL(s.file).href }));
+  const base = safeId(ctx.cycleId);
+  return { sources, nodes, artifacts: deps.artifacts, base, workDir: join(cycleStateDir(deps, ctx.cycleId), 'harvest'), commands: bootCommands(input, plan) };
+}
+
+/** log-harvest (local): the nodes' consoles through the neutral log-harvest step. */
+export async function localLogHarvest(input: LogHarvestInput, io: StepIO, deps: LocalDeps): Promise<LogHarvestOutput> {
+  return harvestLogs(input, io, await localConsoleSources(input, deps));
 }
 
 /** Shell commands that boot the cycle's image by hand with the same kernel, args and size. */

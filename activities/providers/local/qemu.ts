@@ -8,9 +8,6 @@ export type Accel = 'kvm' | 'tcg';
 /** The ready marker the guest agent prints on the console once it listens on ttyS1. */
 export const READY_MARKER = 'rcdebug-guest: ready';
 
-/** Console lines that mean the kernel died. */
-export const PANIC_MARKERS = ['Kernel panic - not syncing', 'end Kernel panic'];
-
 /** Everything that makes one qemu VM. */
 export interface VmSpec {
   /** Unique name in the host's process list, e.g. `<cycle>:<node>`. */

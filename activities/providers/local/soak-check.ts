@@ -1,11 +1,9 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { NodeHealth, NodeInfo, SoakCheckInput, SoakCheckOutput, StepIO } from '../../../src/domain/contract';
-import { InfraError } from '../../../src/domain/errors';
+import type { NodeInfo, SoakCheckInput, SoakCheckOutput, StepIO } from '../../../src/domain/contract';
+import { checkSoak, type NodeState, type SoakNodes } from '../../steps/soak-check';
 import type { LocalDeps } from './deps';
 import { GuestCommandError, guestCommand } from './guest-channel';
 import { consolePath } from './cluster-provision';
-import { PANIC_MARKERS, fileSize, readFrom } from './qemu';
+import { readFrom } from './qemu';
 import { cycleStateDir, processArgs, readPid, vmPaths } from './vm-state';
 
 const PING_TIMEOUT_MS = 30_000;
@@ -15,67 +13,54 @@ const SCAN_TIMEOUT_MS = 300_000;
 export const SCAN_PAUSE_S = 5;
 
 /**
- * One soak health check (local): per node, is the VM process alive, did the kernel panic (a
- * finding: `panicked`, never an error), does the guest agent answer, did the console move; and
- * when `scan` is set, a kmemleak double scan whose report lands on the console. A VM that is
- * gone without a panic on its console is an InfraError.
+ * The local cloud's side of the soak check: a node's console is the file qemu writes; it is
+ * up while its qemu process lives and healthy while its guest agent answers a ping; a scan is
+ * the agent's `scan` command, whose report lands on the console. A VM that is gone without a
+ * panic on its console is an InfraError: nothing but the kernel or this worker stops it.
  */
-export async function localSoakCheck(input: SoakCheckInput, io: StepIO, deps: LocalDeps): Promise<SoakCheckOutput> {
-  const { ctx, cluster } = input;
-  const nodes = await Promise.all(cluster.nodes.map((node) => checkNode(node, input, io, deps)));
-  const lost = nodes.filter((n) => n.detail.startsWith('gone'));
-  if (lost.length > 0) {
-    throw new InfraError(`VM ${lost.map((n) => n.name).join(', ')} of ${ctx.cycleId} stopped without a kernel panic: ${lost.map((n) => n.detail).join('; ')}`);
-  }
-  return { nodes, panicked: nodes.some((n) => n.panicked) };
-}
-
-async function checkNode(node: NodeInfo, input: SoakCheckInput, io: StepIO, deps: LocalDeps): Promise<NodeHealth> {
+export function localSoakNodes(input: SoakCheckInput, deps: LocalDeps): SoakNodes {
   const { ctx } = input;
-  const paths = vmPaths(deps, ctx.cycleId, node.name);
-  const consoleFile = consolePath(deps, ctx.cycleId, node.name);
-  const pid = readPid(paths.pidFile);
-  const alive = pid !== undefined && (processArgs(pid)?.includes(paths.pidFile) ?? false);
-  const text = await readFrom(consoleFile, 0);
-  const panicLine = text.split('\n').find((l) => PANIC_MARKERS.some((m) => l.includes(m)));
-  if (panicLine) {
-    return { name: node.name, healthy: false, panicked: true, detail: `kernel panic: ${panicLine.trim()}` };
-  }
-  if (!alive) {
-    return { name: node.name, healthy: false, panicked: false, detail: `gone: no qemu process (pid file ${paths.pidFile})` };
-  }
-  const growth = await consoleGrowth(deps, ctx.cycleId, node.name, consoleFile);
-  const parts = [`console +${growth} B`];
-  let healthy = true;
-  try {
-    io.progress({ message: `check ${input.tick}: ${node.name}: ping` });
-    const uptime = await guestCommand(paths.socket, 'ping', { timeoutMs: PING_TIMEOUT_MS, io });
-    parts.unshift(`up ${uptime} s`);
-  } catch (err) {
-    healthy = false;
-    parts.unshift(`agent silent: ${(err as Error).message}`);
-  }
-  if (input.scan && healthy) {
-    io.progress({ message: `check ${input.tick}: ${node.name}: kmemleak double scan` });
-    try {
-      parts.push(`kmemleak ${await guestCommand(paths.socket, `scan ${SCAN_PAUSE_S}`, { timeoutMs: SCAN_TIMEOUT_MS, io })}`);
-    } catch (err) {
-      if (!(err instanceof GuestCommandError)) throw err;
-      parts.push(`kmemleak scan failed: ${err.reply}`);
-    }
-  }
-  // A scan may have been the last thing a dying kernel did: look for a panic once more.
-  const after = await readFrom(consoleFile, Buffer.byteLength(text));
-  const late = after.split('\n').find((l) => PANIC_MARKERS.some((m) => l.includes(m)));
-  if (late) return { name: node.name, healthy: false, panicked: true, detail: `kernel panic: ${late.trim()}` };
-  return { name: node.name, healthy, panicked: false, detail: parts.join(', ') };
+  const paths = (node: NodeInfo) => vmPaths(deps, ctx.cycleId, node.name);
+  return {
+    console: (node) => readFrom(consolePath(deps, ctx.cycleId, node.name), 0),
+    async states(nodes, io) {
+      const entries = await Promise.all(nodes.map(async (node): Promise<[string, NodeState]> => {
+        const p = paths(node);
+        const pid = readPid(p.pidFile);
+        // A stale pid file may name a pid the system gave to something else since: check it is ours.
+        if (pid === undefined || !(processArgs(pid)?.includes(p.pidFile) ?? false)) {
+          return [node.name, { up: false, healthy: false, detail: `no qemu process (pid file ${p.pidFile})` }];
+        }
+        try {
+          io.progress({ message: `check ${input.tick}: ${node.name}: ping` });
+          const uptime = await guestCommand(p.socket, 'ping', { timeoutMs: PING_TIMEOUT_MS, io });
+          return [node.name, { up: true, healthy: true, detail: `up ${uptime} s` }];
+        } catch (err) {
+          return [node.name, { up: true, healthy: false, detail: `agent silent: ${(err as Error).message}` }];
+        }
+      }));
+      return new Map(entries);
+    },
+    async scan(nodes, io) {
+      const entries = await Promise.all(nodes.map(async (node): Promise<[string, string]> => {
+        try {
+          return [node.name, await guestCommand(paths(node).socket, `scan ${SCAN_PAUSE_S}`, { timeoutMs: SCAN_TIMEOUT_MS, io })];
+        } catch (err) {
+          if (!(err instanceof GuestCommandError)) throw err;
+          return [node.name, `scan failed: ${err.reply}`];
+        }
+      }));
+      return new Map(entries);
+    },
+    lostNode: 'infra-error',
+    marksDir: cycleStateDir(deps, ctx.cycleId),
+  };
 }
 
-/** Bytes the console grew since the previous check of this node. */
-async function consoleGrowth(deps: LocalDeps, cycleId: string, node: string, consoleFile: string): Promise<number> {
-  const mark = join(cycleStateDir(deps, cycleId), `${node}.console-size`);
-  const size = await fileSize(consoleFile);
-  const before = Number(await readFile(mark, 'utf8').catch(() => '0')) || 0;
-  await writeFile(mark, String(size));
-  return size - before;
+/**
+ * soak-check (local): the neutral soak check over the cycle's qemu VMs: a kernel panic on a
+ * console is a finding (`panicked`), never an error; with `scan`, a kmemleak double scan.
+ */
+export function localSoakCheck(input: SoakCheckInput, io: StepIO, deps: LocalDeps): Promise<SoakCheckOutput> {
+  return checkSoak(input, io, localSoakNodes(input, deps));
 }

@@ -17,6 +17,7 @@ export { loadBaseline, parseBaseline } from './baseline';
 export { buildFindings, countFindings, FindingsAccumulator, toSummary } from './finding';
 export { renderMarkdown } from './render-markdown';
 export { renderJunit } from './render-junit';
+export { PANIC_MARKERS, consoleShowsPanic, panicLine, type PanicMarker } from './panic';
 
 /**
  * Parses every log (streamed, one at a time), groups the reports by signature as they come
