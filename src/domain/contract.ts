@@ -130,7 +130,7 @@ export interface KernelBuildOutput {
 }
 
 export interface ImageBakeOutput {
-  /** AMI id, image name, or for `local` the path of the initramfs. */
+  /** The cloud's image id (machine image, gallery version...) or, for an image on the worker, its path. */
   imageId: string;
   digest: string;
   cacheHit: boolean;

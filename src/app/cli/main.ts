@@ -6,7 +6,7 @@ type Register = (program: Command) => void;
 
 /**
  * Every command and the module that registers it. Only the command being run is loaded, so a
- * `status` never pays for the AWS SDK; help loads them all.
+ * `status` never pays for a cloud's SDK; help loads them all.
  */
 const COMMANDS: Record<string, () => Promise<Register>> = {
   start: async () => (await import('./commands/start')).registerStartCommand,

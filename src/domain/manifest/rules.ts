@@ -6,6 +6,7 @@
 import { statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { FieldIssue } from '../errors';
+import { SECTIONS } from './schema';
 import type { ClusterSpec, Manifest } from './types';
 
 export interface RuleContext {
@@ -34,8 +35,8 @@ export const rules: ManifestRule[] = [
   {
     name: 'at-least-one-target',
     check(m, _ctx, out) {
-      if (!m.cpCluster && !m.workloadCluster && !m.local) {
-        out.errors.push({ field: '(root)', message: 'the manifest has nothing to deploy: add cpCluster, workloadCluster or local' });
+      if (!Object.values(m).some((section) => section !== undefined)) {
+        out.errors.push({ field: '(root)', message: `the manifest has nothing to deploy: add one of ${SECTIONS.join(', ')}` });
       }
     },
   },

@@ -99,3 +99,6 @@ export const manifestSchema = z
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _sameShape: Same<z.infer<typeof manifestSchema>, Manifest> = true;
 void _sameShape;
+
+/** The manifest's top-level sections, for messages that list what a manifest may hold. */
+export const SECTIONS: readonly string[] = Object.keys(manifestSchema.shape);

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { FieldIssue } from '../errors';
 import { rules, type RuleContext } from './rules';
-import { manifestSchema } from './schema';
+import { SECTIONS, manifestSchema } from './schema';
 import type { Manifest } from './types';
 
 /** The outcome of validating a manifest: the manifest only when there are no errors. */
@@ -17,7 +17,7 @@ export interface ManifestValidation {
  */
 export function validateManifest(raw: unknown, ctx: RuleContext): ManifestValidation {
   if (raw === null || raw === undefined) {
-    return { errors: [{ field: '(root)', message: 'the manifest is empty: add cpCluster, workloadCluster or local' }], warnings: [] };
+    return { errors: [{ field: '(root)', message: `the manifest is empty: add one of ${SECTIONS.join(', ')}` }], warnings: [] };
   }
   // reportInput tells a missing field (required) from a wrong type (a YAML number for a version).
   const parsed = manifestSchema.safeParse(raw, { reportInput: true });

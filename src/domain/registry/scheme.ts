@@ -1,6 +1,6 @@
 /**
- * The version registry naming scheme, one for every cloud (SSM Parameter Store for AWS, files
- * for `local`). Pure module.
+ * The version registry naming scheme, one for every cloud: each cloud's store (a parameter
+ * store, object storage, files) keeps these keys. Pure module.
  *
  *   /rcdebug/<cloud>/<flavor>/<kernel-release>/<input-digest>/{image-id,kernel-release,config-digest,created-at,rc}
  *   /rcdebug/<cloud>/<flavor>/latest          -> "<kernel-release>/<input-digest>"
@@ -57,7 +57,8 @@ export function recordParameters(r: VersionRecord): Record<string, string> {
 }
 
 /**
- * The version registry: the same interface for SSM and for the local file registry.
+ * The version registry: the one interface every cloud's store implements (the port of the
+ * shared version-publish step).
  * Writes are idempotent; a record is found by its inputs (cache), by rc, or as latest.
  */
 export interface VersionRegistry {
