@@ -2,7 +2,8 @@
  * Named activity profiles: timeouts, retries and heartbeats per kind of step, so no call site
  * repeats them. A UserError is never retried, whatever the profile.
  */
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
+import type { ActivityOptions, RetryPolicy } from '@temporalio/workflow';
 import type { ProfileOverride, StepName } from '../src/domain/contract';
 import { USER_ERROR } from '../src/domain/errors';
 
@@ -16,33 +17,38 @@ const noRetryFor = [USER_ERROR];
 export const WORKER_WAIT_SECONDS = 600;
 const scheduleToStartTimeout = WORKER_WAIT_SECONDS * 1000;
 
+/** A retry policy that never retries a UserError. */
+function retry(initialInterval: Duration, backoffCoefficient: number, maximumInterval: Duration, maximumAttempts: number): RetryPolicy {
+  return { initialInterval, backoffCoefficient, maximumInterval, maximumAttempts, nonRetryableErrorTypes: noRetryFor };
+}
+
 export const PROFILES = {
   /** API calls: registry writes, describes. Seconds each, retried often. */
   quick: {
     scheduleToStartTimeout,
     startToCloseTimeout: '5 minutes',
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 6, nonRetryableErrorTypes: noRetryFor },
+    retry: retry('1s', 2, '30s', 6),
   },
   /** Long tool runs (make, packer, terraform, helm, qemu boots): they heartbeat progress. */
   toolRun: {
     scheduleToStartTimeout,
     startToCloseTimeout: '4 hours',
     heartbeatTimeout: '3 minutes',
-    retry: { initialInterval: '1s', backoffCoefficient: 4, maximumInterval: '2 minutes', maximumAttempts: 3, nonRetryableErrorTypes: noRetryFor },
+    retry: retry('1s', 4, '2 minutes', 3),
   },
   /** One soak health check (and kmemleak double scan when due). */
   soak: {
     scheduleToStartTimeout,
     startToCloseTimeout: '20 minutes',
     heartbeatTimeout: '2 minutes',
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5, nonRetryableErrorTypes: noRetryFor },
+    retry: retry('1s', 2, '30s', 5),
   },
   /** Teardown must not give up easily: leaked clusters cost money. */
   teardown: {
     scheduleToStartTimeout,
     startToCloseTimeout: '2 hours',
     heartbeatTimeout: '3 minutes',
-    retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 20, nonRetryableErrorTypes: noRetryFor },
+    retry: retry('2s', 2, '5 minutes', 20),
   },
 } satisfies Record<string, ActivityOptions>;
 

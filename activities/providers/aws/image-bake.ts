@@ -8,7 +8,7 @@ import { ssmRegistry } from './ssm-registry';
 import type { AwsDeps } from './deps';
 import { imageBakeDigest } from './digests';
 import { requireBucket } from './options';
-import { amiFromArtifactId, packerBuild } from './packer';
+import { amiFromArtifactId, commonPackerVars, packerBuild } from './packer';
 import { requireImage, resolveSourceAmi } from './source-ami';
 import { withStep } from './step-context';
 
@@ -45,16 +45,9 @@ export async function awsImageBake(input: ImageBakeInput, io: StepIO, deps: AwsD
     const manifestPath = join(dir, 'packer-manifest.json');
     const logFile = join(dir, 'packer.log');
     const vars = {
-      region: s.region,
-      bucket,
-      flavor: ctx.flavor,
-      digest,
+      ...commonPackerVars({ region: s.region, bucket, flavor: ctx.flavor, digest, cycleId: ctx.cycleId, rc: ctx.rc, kubernetesVersion: opts.kubernetesVersion, sourceAmi }),
       kernel_digest: kernel.digest,
       kernel_release: kernel.kernelRelease,
-      cycle_id: ctx.cycleId,
-      rc: ctx.rc,
-      k8s_version: opts.kubernetesVersion,
-      source_ami: sourceAmi,
       kernel_dir: join(repoRoot, 'kernel'),
       scripts_dir: join(repoRoot, 'packer', 'scripts'),
       manifest_path: manifestPath,

@@ -9,7 +9,7 @@ import { ssmRegistry } from './ssm-registry';
 import type { AwsDeps } from './deps';
 import { imageBakeDigest, kernelBuildDigest } from './digests';
 import { requireBucket } from './options';
-import { packerArgs, packerBuild } from './packer';
+import { commonPackerVars, packerArgs, packerBuild } from './packer';
 import { s3Json, s3Text } from './s3-json';
 import { resolveSourceAmi } from './source-ami';
 import { withStep } from './step-context';
@@ -59,14 +59,7 @@ export async function awsKernelBuild(input: KernelBuildInput, io: StepIO, deps: 
     const dir = join(s.workDir, 'kernel-build');
     const manifestPath = join(dir, 'packer-manifest.json');
     const vars = {
-      region: s.region,
-      bucket,
-      flavor: ctx.flavor,
-      digest,
-      cycle_id: ctx.cycleId,
-      rc: ctx.rc,
-      k8s_version: opts.kubernetesVersion,
-      source_ami: sourceAmi,
+      ...commonPackerVars({ region: s.region, bucket, flavor: ctx.flavor, digest, cycleId: ctx.cycleId, rc: ctx.rc, kubernetesVersion: opts.kubernetesVersion, sourceAmi }),
       kernel_dir: join(repoRoot, 'kernel'),
       result_dir: dir,
       manifest_path: manifestPath,

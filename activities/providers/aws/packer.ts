@@ -8,6 +8,20 @@ import { InfraError } from '../../../src/domain/errors';
 import { runTool } from '../../exec/run-tool';
 import { toolPath } from './tools';
 
+/** The packer variables the kernel build and the image bake share: where, for whom, from what. */
+export function commonPackerVars(v: { region: string; bucket: string; flavor: string; digest: string; cycleId: string; rc: string; kubernetesVersion: string; sourceAmi: string }): Record<string, string> {
+  return {
+    region: v.region,
+    bucket: v.bucket,
+    flavor: v.flavor,
+    digest: v.digest,
+    cycle_id: v.cycleId,
+    rc: v.rc,
+    k8s_version: v.kubernetesVersion,
+    source_ami: v.sourceAmi,
+  };
+}
+
 /** One machine-readable line. */
 export interface PackerLine {
   timestamp: number;

@@ -2,17 +2,7 @@ import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { CloudName, Flavor } from '../../../src/domain/contract';
 import { InfraError, UserError } from '../../../src/domain/errors';
-import {
-  REGISTRY_ROOT,
-  flavorPrefix,
-  latestPath,
-  pointerValue,
-  rcPointerPath,
-  recordParameters,
-  recordPrefix,
-  type VersionRecord,
-  type VersionRegistry,
-} from '../../../src/domain/registry/scheme';
+import { REGISTRY_ROOT, flavorPrefix, latestPath, pointerValue, rcPointerPath, recordParameters, recordPrefix, type VersionRecord, type VersionRegistry } from '../../../src/domain/registry/scheme';
 
 /**
  * The version registry in files: every parameter of the naming scheme is one file under `root`

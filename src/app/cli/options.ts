@@ -1,4 +1,5 @@
 /** Checks of numeric command-line options, done before a command starts anything. */
+import type { Command } from 'commander';
 import { UserError } from '../../domain/errors';
 
 /** A whole number from `min` to `max`; otherwise a UserError naming the flag. */
@@ -14,4 +15,9 @@ export function intOption(value: string, flag: string, min: number, max = Number
 /** A TCP port. */
 export function portOption(value: string, flag: string): number {
   return intOption(value, flag, 1, 65_535);
+}
+
+/** The ports of an embedded dev server (`dev`, `demo`): gRPC and Web UI, the Temporal defaults. */
+export function serverPortOptions(command: Command): Command {
+  return command.option('--port <port>', 'Temporal gRPC port', '7233').option('--ui-port <port>', 'Temporal Web UI port', '8233');
 }

@@ -7,7 +7,7 @@ import { DEFAULT_CLOUD, type LogHarvestOutput } from '../../../domain/contract';
 import type { DevServer } from '../../dev-server';
 import { stateDir } from '../../../domain/paths';
 import { createWorkers } from '../../worker/create-workers';
-import { intOption, portOption } from '../options';
+import { intOption, portOption, serverPortOptions } from '../options';
 import { table } from '../output';
 import { startEmbeddedServer } from './dev';
 import { watchCycle } from './watch';
@@ -94,13 +94,13 @@ export async function runDemo(o: DemoOptions): Promise<number> {
 }
 
 export function registerDemoCommand(program: Command): void {
-  program
-    .command('demo')
-    .description('run a whole cycle on the embedded default: dev server, the default cloud, kasan flavor, kbug module')
-    .option('--rc <version>', 'release candidate name', 'v0.1.0-rc1')
-    .option('--soak <seconds>', 'soak duration', '120')
-    .option('--port <port>', 'Temporal gRPC port', '7233')
-    .option('--ui-port <port>', 'Temporal Web UI port', '8233')
+  serverPortOptions(
+    program
+      .command('demo')
+      .description('run a whole cycle on the embedded default: dev server, the default cloud, kasan flavor, kbug module')
+      .option('--rc <version>', 'release candidate name', 'v0.1.0-rc1')
+      .option('--soak <seconds>', 'soak duration', '120'),
+  )
     .option('--keep-server', 'keep the server and UI running after the cycle, until Ctrl-C')
     .action(async (o: { rc: string; soak: string; port: string; uiPort: string; keepServer?: boolean }) => {
       process.exitCode = await runDemo({

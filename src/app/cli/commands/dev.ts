@@ -4,7 +4,7 @@ import { startDevServer, type DevServer } from '../../dev-server';
 import { DEFAULT_CLOUD } from '../../../domain/contract';
 import { stateDir } from '../../../domain/paths';
 import { UserError } from '../../../domain/errors';
-import { portOption } from '../options';
+import { portOption, serverPortOptions } from '../options';
 import { parseClouds, runWorker } from './worker';
 
 export interface DevOptions {
@@ -26,11 +26,7 @@ export async function startEmbeddedServer(o: DevOptions): Promise<DevServer> {
 }
 
 export function registerDevCommand(program: Command): void {
-  program
-    .command('dev')
-    .description('run the embedded Temporal dev server (SQLite under the state dir, UI on 8233) and a worker')
-    .option('--port <port>', 'gRPC port', '7233')
-    .option('--ui-port <port>', 'Web UI port', '8233')
+  serverPortOptions(program.command('dev').description('run the embedded Temporal dev server (SQLite under the state dir, UI on 8233) and a worker'))
     .option('--clouds <list>', 'clouds whose activities the worker runs', DEFAULT_CLOUD)
     .option('--no-worker', 'only the server')
     .action(async (o: { port: string; uiPort: string; clouds: string; worker: boolean }) => {
