@@ -9,12 +9,18 @@ import { ActivityFailure, ApplicationFailure, TimeoutFailure, log, proxyActiviti
 import type { StepActivities } from '../activities';
 import type { CycleInput } from '../src/domain/contract';
 import { USER_ERROR, formatIssues } from '../src/domain/errors';
-import { profileOptions } from './profiles';
+import { profileOptions, workerWaitSeconds } from './profiles';
+
+/** At most this long the check waits for a worker before the cycle goes on without it. */
+const PREFLIGHT_WORKER_WAIT_SECONDS = 60;
 
 /** Fails the workflow, naming every bad field, when preflight finds errors. */
 export async function preflightOrFail(input: CycleInput): Promise<void> {
   const { preflight } = proxyActivities<StepActivities>({
     ...profileOptions('quick', input.profiles),
+    // Not the full wait of a step: with no worker the children park and say which one to
+    // start, so the check waits no longer than the first step would, and a minute at most.
+    scheduleToStartTimeout: Math.min(PREFLIGHT_WORKER_WAIT_SECONDS, workerWaitSeconds('kernel-build', input.profiles)) * 1000,
     taskQueue: `${input.taskQueue}-${input.clouds[0]}`,
     summary: 'preflight',
   });
