@@ -5,7 +5,7 @@ import { createAwsProvider } from '../../activities/providers/aws/index';
 import { safeName } from '../../activities/providers/aws/step-context';
 import { awsClients, type AwsClients } from '../../activities/providers/aws/config';
 import type { ClusterProvisionOutput, DeployOutput, ImageBakeOutput, KernelBuildOutput, VersionPublishOutput } from '../../src/domain/contract';
-import type { CloudCycleState } from '../../src/domain/cycle-state';
+import { abortUpdate, stateQuery, type CloudCycleState } from '../../src/domain/cycle-state';
 import { eventually, startCycle, testClient, uniqueQueue, withWorkers } from '../support/engine';
 import { jsonThrottle } from '../support/moto';
 import { CHARTS, startRehearsal, type Rehearsal } from './rehearsal';
@@ -31,7 +31,7 @@ const CYCLE_TIMEOUT_MS = 360_000;
 const provider = () => createAwsProvider({ pollMs: 50, options: { stateDir: r.stateDir, kmemleakWaitSeconds: 1 } });
 
 async function childState(client: Awaited<ReturnType<typeof testClient>>, id: string): Promise<CloudCycleState> {
-  return client.workflow.getHandle(id).query<CloudCycleState>('state');
+  return client.workflow.getHandle(id).query(stateQuery);
 }
 
 function output<T>(state: CloudCycleState, step: string): T {
@@ -105,13 +105,13 @@ describe('cloudCycle on aws (moto + recording stand-ins) through the real dev se
         const h = await startCycle(client, { rc: 'v1.4.0-rc2', taskQueue, clouds: ['aws'], flavors: ['kasan'], manifest: r.manifest, soak });
         const child = client.workflow.getHandle(childId);
         const parked = await eventually(async () => {
-          const s = await child.query<CloudCycleState>('state');
+          const s = await child.query(stateQuery);
           return s.phase === 'awaiting-operator' ? s : undefined;
         }, 240_000, 'deploy to park');
         const deploy = parked.steps.find((s) => s.name === 'deploy');
         expect(deploy?.error?.type).toBe('UserError');
         expect(deploy?.error?.message).toContain('oci://ghcr.io/riptideslabs/helm/agent version v0.1.17 is not in the registry');
-        await child.executeUpdate('abort', { args: [{ reason: 'chart not published' }] });
+        await child.executeUpdate(abortUpdate, { args: [{ reason: 'chart not published' }] });
         return { verdict: (await h.result()).verdict, teardown: (await childState(client, childId)).teardown };
       });
       expect(result.verdict).toBe('aborted');

@@ -8,7 +8,7 @@ import { stopProcess } from '../../activities/providers/local/teardown';
 import { qemuProcessesWith, safeId } from '../../activities/providers/local/vm-state';
 import { localArtifactStore } from '../../activities/artifacts/store';
 import type { CloudProvider } from '../../src/domain/contract';
-import type { CloudCycleResult, CloudCycleState } from '../../src/domain/cycle-state';
+import { stateQuery, type CloudCycleResult } from '../../src/domain/cycle-state';
 import { cacheDir } from '../../src/domain/paths';
 import { localRegistry } from '../../activities/providers/local/registry';
 import { eventually, startCycle, testClient, uniqueQueue, withWorkers } from '../support/engine';
@@ -108,14 +108,14 @@ describe('local cloud end to end', () => {
       const childId = `${handle.workflowId}.local-kasan`;
       const child = client.workflow.getHandle(childId);
       await eventually(
-        async () => (await child.query<CloudCycleState>('state')).currentStep === 'soak',
+        async () => (await child.query(stateQuery)).currentStep === 'soak',
         1_200_000,
         'the soak to start',
       );
       expect(qemuProcessesWith(safeId(childId)).length).toBe(3);
       await handle.cancel();
       await handle.result().catch((e: unknown) => e);
-      const state = await child.query<CloudCycleState>('state');
+      const state = await child.query(stateQuery);
       expect(state.teardown).toBe('done');
       expect(state.steps.find((s) => s.name === 'teardown')?.status).toBe('succeeded');
       expect(qemuProcessesWith(safeId(childId))).toEqual([]);
