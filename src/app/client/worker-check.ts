@@ -32,7 +32,7 @@ export async function checkWorkers(client: Client, input: Pick<CycleInput, 'clou
   const queues = missing.map((c) => `"${input.taskQueue}-${c}"`).join(', ');
   const base = input.taskQueue === 'rcdebug' ? '' : ` --task-queue ${input.taskQueue}`;
   throw new UserError(
-    `no worker polls ${queues}: the cycle would wait there for good`,
+    `no worker polls ${queues}: the cycle's first step would wait there until its schedule-to-start limit, then park`,
     'clouds',
     `start one with \`rcdebug worker --clouds ${missing.join(',')}${base}\` (on a machine with that cloud's credentials), or pass --no-worker-check to start anyway`,
   );
