@@ -69,11 +69,13 @@ export interface LogLine {
 }
 
 /**
- * Whether a line the report took is surely report output: a header or a marked line, a stack
- * trace header or a frame. Ordinary output in between is kept, but only a bounded tail of it.
+ * Whether a line the report took is surely report output: a stack trace header, a frame, or a
+ * line that marks how the report goes on (lock debugging off, an NMI backtrace, a panic or
+ * lockdep tail). Ordinary output in between is kept, but only a bounded tail of it.
  */
-function isOwnOutput(line: LogLine): boolean {
-  return line.family !== undefined || line.carriesStack || line.mark !== undefined || matchesAny(line.text, FRAME_RES) || matchesAny(line.text, STACK_START_RES);
+function looksLikeReportOutput(line: LogLine): boolean {
+  if (line.mark !== undefined && line.mark !== 'hangup') return true;
+  return matchesAny(line.text, FRAME_RES) || matchesAny(line.text, STACK_START_RES);
 }
 
 /** One report being collected; `finish()` describes it. */
@@ -88,7 +90,7 @@ export class ReportCollector {
   private cpuTraceback = false;
   private nextReportAt = 0;
   private linesSinceNext = 0;
-  /** The last log line that was surely the report's own output (see `isOwnOutput`). */
+  /** The last log line that was surely the report's own output (see `looksLikeReportOutput`). */
   private lastOwnLine: number;
   /** The console disconnected while this report was being printed (never before it). */
   private hungUp = false;
@@ -150,7 +152,8 @@ export class ReportCollector {
       if (line.context !== this.context && !(this.cpuTraceback && isCpuContext(line.context))) return;
     }
     this.textLines++;
-    if (isOwnOutput(line)) this.lastOwnLine = line.no;
+    // A continuation header (a panic after an oops) is this report's; another report's header is not.
+    if ((line.family !== undefined && !this.startsAnother(line.raw)) || looksLikeReportOutput(line)) this.lastOwnLine = line.no;
     let skipLine = this.skipText;
     if (line.mark === 'taint') {
       skipLine = true;
