@@ -8,40 +8,29 @@
  * RCDEBUG_BENCH_FINDINGS_BIG_MB the memory log's (default 1024).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseKernelLogFile } from '../src/domain/findings/parse-log';
+import { parseKernelLog, parseKernelLogFile } from '../src/domain/findings/parse-log';
 import { repoRoot } from '../src/domain/paths';
+import type { GoldenCase } from '../test/findings/golden-file';
+import { availableCorpus } from '../test/support/corpus';
+import { accuracyOf, buildSoakStream, formatAccuracy, goldenCases, NOISE, scoreStream, verdict } from '../test/support/soak-stream';
+
+const fixturesDir = resolve(repoRoot, 'test/fixtures/findings');
 
 const MiB = 1 << 20;
 
-/** Lines a healthy kernel and its user space print all the time. */
-const NOISE = [
-  '[ 1234.567890] IPv6: ADDRCONF(NETDEV_CHANGE): eth0: link becomes ready',
-  '[ 1234.567891] audit: type=1400 audit(1700000000.123:42): avc:  denied  { read } for  pid=812 comm="agent" name="kmsg" dev="devtmpfs" ino=11 permissive=1',
-  '[ 1234.567892] EXT4-fs (vda1): mounted filesystem with ordered data mode. Quota mode: none.',
-  '[ 1234.567893] kbug: worker 3 processed 4096 requests in 12 ms',
-  '[ 1234.567894] systemd[1]: Started Session 7 of User root.',
-  '[ 1234.567895] random: crng init done',
-  '[ 1234.567896] virtio_net virtio0 eth0: renamed from veth1a2b3c',
-  '[ 1234.567897] cgroup: fork rejected by pids controller in /kubepods/burstable/pod1234',
-];
+/** The golden logs of the corpus, or of our fixtures when the corpus is absent. */
+function sampleCases(): GoldenCase[] {
+  return goldenCases(availableCorpus() ?? fixturesDir);
+}
 
 /** The raw logs of the corpus (headers removed), or of our fixtures when the corpus is absent. */
 function sampleLogs(): string[] {
-  const corpus = process.env.RCDEBUG_CORPUS ?? resolve(repoRoot, '../shared/corpus/kernel-reports');
-  const dir = existsSync(corpus) ? corpus : resolve(repoRoot, 'test/fixtures/findings');
-  return readdirSync(dir)
-    .filter((f) => !f.includes('.') && !/^readme/i.test(f))
-    .map((f) => {
-      const text = readFileSync(join(dir, f), 'latin1');
-      const body = text.slice(text.indexOf('\n\n') + 2);
-      const report = body.indexOf('\nREPORT:\n');
-      return report < 0 ? body : body.slice(0, report);
-    });
+  return sampleCases().map((g) => g.log);
 }
 
 /**
@@ -102,6 +91,34 @@ async function child(path: string): Promise<void> {
   console.log(JSON.stringify({ ...run, maxRssKiB: process.resourceUsage().maxRSS }));
 }
 
+/**
+ * Accuracy against the golden headers, per file (each log parsed alone) and in a stream (every
+ * log in turn, each followed by 200-2000 lines of seeded noise, parsed once), for the corpus
+ * when it is there and for our fixtures.
+ */
+function benchStreamAccuracy(): void {
+  const sets = [...(availableCorpus() ? [{ name: 'corpus', dir: availableCorpus()! }] : []), { name: 'fixtures', dir: fixturesDir }];
+  for (const set of sets) {
+    const cases = goldenCases(set.dir);
+    const perFile = accuracyOf(cases.map((g) => verdict(g, parseKernelLog(g.log)[0])));
+    const stream = buildSoakStream(cases);
+    const start = performance.now();
+    const reports = parseKernelLog(stream.text);
+    const seconds = (performance.now() - start) / 1000;
+    const outcomes = scoreStream(stream, reports);
+    const same = outcomes.filter((o) => o.sameReports).length;
+    const target = set.name === 'corpus' ? { crash: 100, title: 99.5, corrupted: 99 } : { crash: 100, title: 100, corrupted: 100 };
+    const a = accuracyOf(outcomes);
+    const met = a.crash >= target.crash && a.title >= target.title && a.corrupted >= target.corrupted;
+    console.log(`  accuracy, ${set.name} (${cases.length} logs):`);
+    console.log(`    per file: ${formatAccuracy(perFile)}`);
+    console.log(
+      `    stream:   ${formatAccuracy(a)} (${(stream.text.length / MiB).toFixed(1)} MiB, ${reports.length} reports in ${seconds.toFixed(1)} s; ` +
+        `${same}/${outcomes.length} logs give the same reports as alone; target >= ${target.crash}/${target.title}/${target.corrupted}: ${met ? 'met' : 'NOT met'})`,
+    );
+  }
+}
+
 function rate(bytes: number, seconds: number): string {
   return `${(bytes / MiB / seconds).toFixed(1)} MiB/s`;
 }
@@ -112,6 +129,8 @@ export async function benchFindings(): Promise<void> {
   const bigMiB = Number(process.env.RCDEBUG_BENCH_FINDINGS_BIG_MB ?? 1024);
   const dir = mkdtempSync(join(tmpdir(), 'rcdebug-bench-findings-'));
   try {
+    console.log('findings: accuracy against the golden headers, each log parsed alone and all of them in one soak-like stream');
+    benchStreamAccuracy();
     console.log('findings: streaming parser (single-threaded; MiB/s by CPU time, wall time in brackets)');
     const mixes = [
       { name: 'soak-like: each corpus log within 200-2000 lines of boot noise', block: buildBlock(200, 2000), target: true },

@@ -9,12 +9,13 @@
  * rewritten. Without the corpus (a user's clone), its set is left out and the global setup
  * says so in one line; `.ci/run` requires it.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseKernelLog } from '../../src/domain/findings/parse-log';
 import { repoRoot } from '../../src/domain/paths';
 import { availableCorpus } from '../support/corpus';
+import { goldenFiles } from '../support/soak-stream';
 import { readGolden, rewriteGolden } from './golden-file';
 
 const strict = process.env.RCDEBUG_GOLDEN_STRICT === '1';
@@ -28,13 +29,6 @@ interface Outcome {
   corruptedOk: boolean;
   /** TYPE and FRAME, where the file gives them, agree. */
   detailsOk: boolean;
-}
-
-function goldenFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => !f.includes('.') && !/^readme/i.test(f))
-    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 }
 
 function check(path: string, rewrite: boolean): { outcome: Outcome; messages: string[] } {

@@ -6,10 +6,11 @@
 import { isContinuationHeader, type CompiledFamily } from './compiled-table';
 import { CONSOLE_CONTEXT, isCpuContext } from './console-line';
 import { corruptionOf, describe } from './describe';
-import { escapeRegExp } from './patterns';
+import { escapeRegExp, matchesAny } from './patterns';
 import type { KernelReport } from './kernel-report';
 import { CONSOLE_HANGUP } from './report-formats';
 import { typeOfTitle } from './report-types';
+import { FRAME_RES, STACK_START_RES } from './stack-rules';
 import { frameOfTitle, normalizeTitle } from './title-normalize';
 
 /** Limits that keep one report, and so the parser, in bounded memory. */
@@ -22,6 +23,13 @@ export const REPORT_LIMITS = {
   tailAfterNext: 200,
   /** Log lines looked at in all, whatever their context. */
   maxSpan: 5000,
+  /**
+   * Log lines after the report's last line of its own (its header, a stack trace line, a
+   * frame, another header) before it ends: the bounded tail. The longest quiet stretch inside
+   * a real report of the corpus is under 80 lines; ordinary output that runs on longer is not
+   * the report's, and a header after it opens a report of its own.
+   */
+  quietTail: 100,
 };
 
 /** Lines that change how a report is collected. */
@@ -60,6 +68,16 @@ export interface LogLine {
   mark: LineMark;
 }
 
+/**
+ * Whether a line the report took is surely report output: a stack trace header, a frame, or a
+ * line that marks how the report goes on (lock debugging off, an NMI backtrace, a panic or
+ * lockdep tail). Ordinary output in between is kept, but only a bounded tail of it.
+ */
+function looksLikeReportOutput(line: LogLine): boolean {
+  if (line.mark !== undefined && line.mark !== 'hangup') return true;
+  return matchesAny(line.text, FRAME_RES) || matchesAny(line.text, STACK_START_RES);
+}
+
 /** One report being collected; `finish()` describes it. */
 export class ReportCollector {
   readonly lines: string[] = [];
@@ -72,6 +90,9 @@ export class ReportCollector {
   private cpuTraceback = false;
   private nextReportAt = 0;
   private linesSinceNext = 0;
+  /** The last log line that was surely the report's own output (see `looksLikeReportOutput`). */
+  private lastOwnLine: number;
+  /** The console disconnected while this report was being printed (never before it). */
   private hungUp = false;
   done = false;
 
@@ -81,11 +102,9 @@ export class ReportCollector {
     readonly context: string,
     private readonly headerLine: string,
     private readonly prefix: string[],
-    /** The console already disconnected before the report began. */
-    hungUp = false,
   ) {
     this.lastLine = startLine;
-    this.hungUp = hungUp;
+    this.lastOwnLine = startLine;
   }
 
   /** Lines carry the id of the task or CPU that printed them (CONFIG_PRINTK_CALLER). */
@@ -113,7 +132,8 @@ export class ReportCollector {
     if (this.done) return false;
     // With a caller id the report's own lines keep coming between other reports' lines.
     const tailEnds = this.nextReportAt !== 0 && !this.hasCallerId && ++this.linesSinceNext > REPORT_LIMITS.tailAfterNext;
-    if (tailEnds || lineNo - this.startLine > REPORT_LIMITS.maxSpan) this.done = true;
+    const quiet = lineNo - this.lastOwnLine > REPORT_LIMITS.quietTail;
+    if (tailEnds || quiet || lineNo - this.startLine > REPORT_LIMITS.maxSpan) this.done = true;
     return !this.done;
   }
 
@@ -132,6 +152,8 @@ export class ReportCollector {
       if (line.context !== this.context && !(this.cpuTraceback && isCpuContext(line.context))) return;
     }
     this.textLines++;
+    // A continuation header (a panic after an oops) is this report's; another report's header is not.
+    if ((line.family !== undefined && !this.startsAnother(line.raw)) || looksLikeReportOutput(line)) this.lastOwnLine = line.no;
     let skipLine = this.skipText;
     if (line.mark === 'taint') {
       skipLine = true;

@@ -4,7 +4,6 @@
  * reports being collected, each capped in size.
  */
 import { familyOfLine, HEADER_PREFILTER, isStackCarryingInfo, type CompiledFamily } from './compiled-table';
-import { CONSOLE_HANGUP } from './report-formats';
 import { contextOf, isTaskContext, stripConsolePrefix, withoutSyslogPrefix } from './console-line';
 import type { KernelReport } from './kernel-report';
 import { markOf, ReportCollector, type LogLine } from './report-collector';
@@ -22,8 +21,6 @@ export class ReportScanner {
   private windowAt = 0;
   private pending: string | undefined;
   private lineNo = 0;
-  /** The console disconnected at some point: reports from then on may be cut. */
-  private hungUp = false;
 
   /** `onReport` receives each report as soon as it is complete, in log order. */
   constructor(private readonly onReport: (r: KernelReport) => void) {}
@@ -54,7 +51,6 @@ export class ReportScanner {
     let family: CompiledFamily | undefined;
     // A header the console cut off and printed again on the next line is the same report.
     if (candidate && !(next !== undefined && next.includes(REPLAY_MARK))) family = familyOfLine(raw);
-    if (candidate && raw.includes(CONSOLE_HANGUP)) this.hungUp = true;
     if (family !== undefined || this.collectors.length > 0) {
       const context = contextOf(raw);
       if (!candidate && !this.collectors.some((c) => c.wants(context))) {
@@ -86,7 +82,7 @@ export class ReportScanner {
   }
 
   private open(line: LogLine, family: CompiledFamily): void {
-    const collector = new ReportCollector(family, line.no, line.context, line.raw, this.prefixFor(line.context), this.hungUp);
+    const collector = new ReportCollector(family, line.no, line.context, line.raw, this.prefixFor(line.context));
     collector.feed(line);
     this.collectors.push(collector);
     const live = this.collectors.filter((c) => !c.done);
