@@ -95,7 +95,8 @@ export function qemuArgs(spec: VmSpec): string[] {
  * Arguments are quoted for a POSIX shell.
  */
 export function handBootCommand(spec: Omit<VmSpec, 'consoleFile' | 'socket' | 'pidFile'>): string {
-  const args = [qemuBinary(), ...machineArgs(spec).filter((a, i, all) => a !== '-name' && all[i - 1] !== '-name'), '-serial', 'mon:stdio', '-serial', 'null'];
+  // Run by hand, often on another machine: qemu from that machine's PATH, not this worker's path.
+  const args = ['qemu-system-x86_64', ...machineArgs(spec).filter((a, i, all) => a !== '-name' && all[i - 1] !== '-name'), '-serial', 'mon:stdio', '-serial', 'null'];
   return args.map(shellQuote).join(' ');
 }
 
