@@ -58,4 +58,13 @@ describe('layer boundaries', () => {
   it.each(downward)('allows $name', async ({ file, source }) => {
     expect(await boundaryErrors(file, source)).toEqual([]);
   });
+
+  it('finds no upward import anywhere in the tree', async () => {
+    const results = await eslint.lintFiles(['src', 'activities', 'workflows']);
+    const upwardImports = results.flatMap((r) =>
+      r.messages.filter((m) => m.ruleId === '@typescript-eslint/no-restricted-imports').map((m) => `${r.filePath}:${m.line}: ${m.message}`),
+    );
+    expect(results.length).toBeGreaterThan(100);
+    expect(upwardImports).toEqual([]);
+  }, 120_000);
 });
