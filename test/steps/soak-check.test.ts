@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkSoak, type NodeState, type SoakNodes } from '../../activities/steps/soak-check';
-import type { ClusterProvisionOutput, SoakCheckInput, StepIO } from '../../src/domain/contract';
+import { checkSoak, pieceOf, type NodeState, type SoakNodes } from '../../activities/steps/soak-check';
+import type { ClusterProvisionOutput, ConsoleMark, SoakCheckInput, SoakCheckOutput, StepIO } from '../../src/domain/contract';
 import { isInfraError } from '../../src/domain/errors';
 
 // The common part of every cloud's soak check, over a cloud whose nodes are plain records:
@@ -22,7 +22,7 @@ function fakeCloud(nodes: Record<string, FakeNode>, lostNode: SoakNodes['lostNod
   const scanned: string[][] = [];
   return {
     scanned,
-    console: async (n) => nodes[n.name]!.console,
+    console: async (n, from) => pieceOf(nodes[n.name]!.console, from),
     states: async (list) => new Map(list.map((n) => [n.name, nodes[n.name]!.state])),
     async scan(list) {
       scanned.push(list.map((n) => n.name));
@@ -31,6 +31,7 @@ function fakeCloud(nodes: Record<string, FakeNode>, lostNode: SoakNodes['lostNod
     },
     lostNode,
     marksDir: join(dir, 'marks'),
+    settleMs: 20,
   };
 }
 
@@ -81,6 +82,109 @@ describe('the soak check every cloud shares', () => {
   it('and the end of the soak where the cloud may have replaced a crashed node', async () => {
     const gone = { a: { console: '', state: { up: false, healthy: false, detail: 'instance i-1 is terminated' } } };
     const out = await checkSoak(input(['a']), io, fakeCloud(gone, 'ends-soak'));
-    expect(out).toEqual({ panicked: true, nodes: [{ name: 'a', healthy: false, panicked: true, detail: 'node lost: instance i-1 is terminated' }] });
+    expect(out).toEqual({ panicked: true, nodes: [{ name: 'a', healthy: false, panicked: true, detail: 'node lost: instance i-1 is terminated' }], consoles: { a: { offset: 0, reported: 0, read: 0 } }, findings: [] });
+  });
+});
+
+/** The log of a golden findings file (after its expectation lines). */
+function golden(name: string): string {
+  const text = readFileSync(join(__dirname, '../fixtures/findings', name), 'utf8');
+  return text.slice(text.indexOf('\n\n') + 2);
+}
+
+const noise = (from: number, n: number) => Array.from({ length: n }, (_, i) => `[  ${from + i}.000000] workload: iteration ${from + i} ok\n`).join('');
+
+describe('the soak check parses only the console output that arrived since the previous check', () => {
+  const uaf = golden('kbug-kasan-uaf');
+  const doubleFree = golden('kbug-kasan-double-free');
+
+  /** One check that resumes at `consoles` (as the workflow passes them on). */
+  async function check(cloud: SoakNodes, consoles?: Record<string, ConsoleMark>): Promise<SoakCheckOutput> {
+    return checkSoak({ ...input(['a']), consoles }, io, cloud);
+  }
+
+  it('a report split across two checks is found once, complete', async () => {
+    const cut = uaf.indexOf('\n', uaf.indexOf('BUG: KASAN')) + 1;
+    const node: FakeNode = { console: noise(1, 20) + uaf.slice(0, cut), state: up() };
+    const cloud = fakeCloud({ a: node });
+    // The kernel goes on printing the report, and more, while the first check reads it and
+    // waits for the console to be still: the check gives up waiting and leaves it to the next.
+    let reads = 0;
+    const console = cloud.console;
+    cloud.console = async (n, from) => {
+      reads++;
+      if (reads === 2) node.console += uaf.slice(cut);
+      else if (reads > 2 && reads <= 4) node.console += noise(50 + reads, 1);
+      return console(n, from);
+    };
+    const first = await check(cloud);
+    expect(reads).toBe(4);
+    expect(first.findings).toEqual([]);
+    node.console += noise(100, 5);
+    const second = await check(cloud, first.consoles);
+    expect(second.findings).toEqual([{ title: 'KASAN: use-after-free Read in kbug_uaf_read', signature: 'KASAN: use-after-free Read in kbug_uaf_read', status: 'new', type: 'KASAN-USE-AFTER-FREE-READ', nodes: ['a'], count: 1 }]);
+    node.console += noise(200, 150);
+    const third = await check(cloud, second.consoles);
+    expect(third.findings).toEqual([]);
+    // The report is finished now: the next check starts after it.
+    expect(third.consoles?.a?.offset).toBe(Buffer.byteLength(node.console));
+  });
+
+  it('a report at the end of a console that stopped growing is returned at once, and not again', async () => {
+    const node: FakeNode = { console: noise(1, 20) + uaf, state: up() };
+    const cloud = fakeCloud({ a: node });
+    const first = await check(cloud);
+    expect(first.findings?.map((f) => [f.title, f.count])).toEqual([['KASAN: use-after-free Read in kbug_uaf_read', 1]]);
+    // Still open (no quiet tail yet): the next check parses it again but does not return it.
+    expect(first.consoles?.a?.offset).toBe(Buffer.byteLength(noise(1, 20)) + uaf.lastIndexOf('\n', uaf.indexOf('BUG: KASAN')) + 1);
+    node.console += noise(100, 3);
+    expect((await check(cloud, first.consoles)).findings).toEqual([]);
+  });
+
+  it('reads only the output after the resume point', async () => {
+    const node: FakeNode = { console: uaf + noise(100, 150), state: up() };
+    const cloud = fakeCloud({ a: node });
+    const asked: number[] = [];
+    const console = cloud.console;
+    cloud.console = async (n, from) => {
+      asked.push(from);
+      return console(n, from);
+    };
+    const first = await check(cloud);
+    expect(first.findings?.map((f) => f.title)).toEqual(['KASAN: use-after-free Read in kbug_uaf_read']);
+    const mark = first.consoles!.a!;
+    expect(mark.offset).toBe(Buffer.byteLength(node.console));
+    // Garbage before the mark is never read again: a check that read from 0 would fail on nothing, so prove it by the offsets asked.
+    node.console += doubleFree + noise(300, 150);
+    const second = await check(cloud, first.consoles);
+    expect(asked).toEqual([0, mark.offset]);
+    expect(second.findings?.map((f) => [f.title, f.count])).toEqual([['KASAN: invalid-free in kbug_double_free', 1]]);
+  });
+
+  it('two reports of one bug in one check are one finding with count 2; a known one has status known', async () => {
+    const baseline = join(dir, 'baseline.yaml');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(baseline, '- signature: "KASAN: invalid-free in kbug_double_free"\n');
+    const node: FakeNode = { console: uaf + noise(100, 150) + uaf + noise(300, 150) + doubleFree + noise(500, 150), state: up() };
+    const out = await checkSoak({ ...input(['a']), ctx: { ...input(['a']).ctx, baseline } }, io, fakeCloud({ a: node }));
+    expect(out.findings?.map((f) => [f.title, f.status, f.count])).toEqual([
+      ['KASAN: use-after-free Read in kbug_uaf_read', 'new', 2],
+      ['KASAN: invalid-free in kbug_double_free', 'known', 1],
+    ]);
+  });
+
+  it('a node whose console was appended after a restart is read on from the mark', async () => {
+    const node: FakeNode = { console: noise(1, 10) + uaf + noise(100, 150), state: up() };
+    const cloud = fakeCloud({ a: node });
+    const first = await check(cloud);
+    expect(first.findings).toHaveLength(1);
+    // The VM restarted: its new boot is appended to the same console, with the same bug.
+    node.console += '[    0.000000] Linux version 6.1.119 (rcdebug)\n' + noise(1, 5) + uaf + noise(100, 150);
+    const second = await check(cloud, first.consoles);
+    expect(second.findings?.map((f) => [f.title, f.count])).toEqual([['KASAN: use-after-free Read in kbug_uaf_read', 1]]);
+    // A console replaced by a shorter one is parsed from its start.
+    node.console = uaf;
+    const third = await check(cloud, second.consoles);
+    expect(third.findings?.map((f) => f.title)).toEqual(['KASAN: use-after-free Read in kbug_uaf_read']);
   });
 });
