@@ -58,11 +58,11 @@ export interface SoakNodes {
   lostNode: 'infra-error' | 'ends-soak';
   /** Worker folder where each node's console size is kept between checks. */
   marksDir: string;
-  /** Milliseconds to wait for a console that is printing a report to stop growing (tests shorten it). */
+  /** Milliseconds to wait for a report the console is printing to keep its title (tests shorten it). */
   settleMs?: number | undefined;
 }
 
-/** How long a console must stay still for a report at its end to count as printed (SoakNodes.settleMs). */
+/** How long a report at a console's end must keep its title to count as printed (SoakNodes.settleMs). */
 export const SETTLE_MS = 1_500;
 
 /** One soak health check over a cloud's nodes. */
@@ -114,14 +114,14 @@ export async function checkSoak(input: SoakCheckInput, io: StepIO, cloud: SoakNo
   return { nodes, panicked: nodes.some((n) => n.panicked), ...(await liveFindings(input, cloud, pieces, marks)) };
 }
 
-/** Rounds a check waits for a console that is printing a report, each of SoakNodes.settleMs. */
+/** Rounds a check waits for a report the console is still printing, each of SoakNodes.settleMs. */
 const SETTLE_ROUNDS = 3;
 
 /**
  * Parses each node's new console output from its mark; the reports in it as findings against
- * the baseline. A report the console is still printing is waited for (a kernel prints one in a
- * burst) until the console stops growing, a few rounds at most; then it is returned as it
- * stands, or, when the console still grows, by the next check.
+ * the baseline. A report still open at the end (its quiet tail has not gone by) is returned
+ * once its title stays the same over a short wait (a kernel prints a report in a burst; the
+ * lines that name it come first), a few rounds at most; otherwise by the next check.
  */
 async function liveFindings(
   input: SoakCheckInput,
@@ -136,12 +136,11 @@ async function liveFindings(
   await Promise.all(cluster.nodes.map(async (node, i) => {
     let piece = pieces[i]!;
     let scanned = scanConsolePiece(piece.bytes, piece.start, marks(node));
-    for (let round = 0; scanned.held && round < SETTLE_ROUNDS; round++) {
+    for (let round = 0; scanned.pending.length > 0 && round < SETTLE_ROUNDS; round++) {
       await new Promise((r) => setTimeout(r, cloud.settleMs ?? SETTLE_MS));
-      const again = await cloud.console(node, marks(node).offset);
-      const settled = again.start === piece.start && again.bytes.length === piece.bytes.length;
-      piece = again;
-      scanned = scanConsolePiece(piece.bytes, piece.start, marks(node), settled);
+      const before = new Map(scanned.pending.map((r) => [r.offset, r.report.title]));
+      piece = await cloud.console(node, marks(node).offset);
+      scanned = scanConsolePiece(piece.bytes, piece.start, marks(node), (r) => before.get(r.offset) === r.report.title);
     }
     consoles[node.name] = scanned.mark;
     byNode[i] = scanned.reports.map((r) => r.report);

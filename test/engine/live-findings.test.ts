@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,20 +6,16 @@ import { stateQuery, type CloudCycleState } from '../../src/domain/cycle-state';
 import { parseCycleInput } from '../../src/domain/input';
 import { renderStepsMarkdown } from '../../src/domain/render';
 import { eventually, startCycle, testClient, uniqueQueue, withWorkers } from '../support/engine';
+import { goldenLog, UAF_CONSOLE, UAF_TITLE, workloadNoise } from '../support/live-consoles';
 import { scriptedProvider } from '../support/scripted-provider';
 
 // Findings during the soak: every check parses the console output since the previous one, on
 // a real Temporal server, through the real common soak check over scripted consoles.
 
-/** The log of a golden findings file (after its expectation lines). */
-function golden(name: string): string {
-  const text = readFileSync(join(__dirname, '../fixtures/findings', name), 'utf8');
-  return text.slice(text.indexOf('\n\n') + 2);
-}
-const noise = (from: number, n: number) => Array.from({ length: n }, (_, i) => `[  ${from + i}.000000] workload: iteration ${from + i} ok\n`).join('');
-const uaf = golden('kbug-kasan-uaf') + noise(100, 150);
-const invalidFree = golden('kbug-kasan-double-free') + noise(300, 150);
-const UAF = 'KASAN: use-after-free Read in kbug_uaf_read';
+const noise = workloadNoise;
+const uaf = UAF_CONSOLE;
+const invalidFree = goldenLog('kbug-kasan-double-free') + noise(300, 150);
+const UAF = UAF_TITLE;
 const INVALID_FREE = 'KASAN: invalid-free in kbug_double_free';
 
 describe('findings during the soak', () => {

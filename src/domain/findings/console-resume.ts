@@ -26,8 +26,8 @@ export const CONSOLE_START: ConsoleMark = { offset: 0, reported: 0, read: 0 };
  * Parses `bytes`, the console from byte `start` on, resuming at `mark`, and hands back, in
  * header order, the reports not handed back before. A report still open at the end of the
  * piece is handed back when it was already there at the previous check (`mark.read`) or when
- * `settled` says the console stopped growing; otherwise it is `held`, with every report after
- * it, for the next check, which parses it again whole. A piece that starts before the mark
+ * `settled` says it is (its title did not change over a short wait); otherwise it is held
+ * (`pending`), with every report after it, for the next check, which parses it again whole. A piece that starts before the mark
  * means the console was replaced (a new console file): it is parsed from its start; one that
  * starts past what was read means output was lost between (a cloud that keeps only the
  * latest part). Only whole lines are parsed: a line still being written waits.
@@ -36,13 +36,13 @@ export function scanConsolePiece(
   bytes: Buffer,
   start: number,
   mark: ConsoleMark,
-  settled = false,
-): { reports: ResumedReport[]; mark: ConsoleMark; held: boolean } {
+  settled: (r: ResumedReport) => boolean = () => false,
+): { reports: ResumedReport[]; mark: ConsoleMark; pending: ResumedReport[] } {
   // Before the mark: the console was replaced; past what was read: output was lost between.
   const base = start < mark.offset || start > mark.read ? { offset: start, reported: start, read: start } : mark;
   const from = base.offset - start;
   const lastNewline = bytes.lastIndexOf(10);
-  if (lastNewline < from) return { reports: [], mark: base, held: false };
+  if (lastNewline < from) return { reports: [], mark: base, pending: [] };
   const lineStarts: number[] = [];
   const done: KernelReport[] = [];
   const open: KernelReport[] = [];
@@ -65,8 +65,8 @@ export function scanConsolePiece(
   ]
     .filter((r) => r.offset >= base.reported)
     .sort((a, b) => a.offset - b.offset);
-  const firstHeld = all.findIndex((r) => !r.finished && !settled && r.offset >= base.read);
+  const firstHeld = all.findIndex((r) => !r.finished && r.offset >= base.read && !settled(r));
   const reports = firstHeld < 0 ? all : all.slice(0, firstHeld);
   const reported = firstHeld < 0 ? end : all[firstHeld]!.offset;
-  return { reports, mark: { offset: open[0] ? offsetOf(open[0]) : end, reported, read: end }, held: firstHeld >= 0 };
+  return { reports, mark: { offset: open[0] ? offsetOf(open[0]) : end, reported, read: end }, pending: firstHeld < 0 ? [] : all.slice(firstHeld) };
 }
