@@ -69,7 +69,9 @@ describe('the rcdebug CLI, spawned as a process', () => {
       const watch = await rcdebug('watch', id, '--interval', '300');
       expect(watch.stdout.match(/\[local-kasan\] finding on node-a: (.*)/g)).toEqual([`[local-kasan] finding on node-a: ${UAF_TITLE}`]);
       // It appears while the soak runs, before the harvest.
-      expect(watch.stdout.indexOf('finding on node-a')).toBeLessThan(watch.stdout.indexOf('log-harvest running'));
+      expect(watch.stdout.indexOf('finding on node-a')).toBeLessThan(watch.stdout.indexOf('[local-kasan] soak succeeded'));
+      // The final status lists it with its count over both checks.
+      expect(watch.stdout).toContain(`    new   ${UAF_TITLE}  on node-a, 2×, first at check 1`);
       expect(watch.stdout).toMatch(/verdict: findings/);
       expect(watch.code).toBe(1);
     });
