@@ -199,4 +199,17 @@ describe('the soak check parses only the console output that arrived since the p
     const third = await check(cloud, second.consoles);
     expect(third.findings?.map((f) => f.title)).toEqual(['KASAN: use-after-free Read in kbug_uaf_read']);
   });
+
+  it('invalid UTF-8 and binary garbage between reports do not shift the byte offsets', async () => {
+    let bytes = Buffer.concat([Buffer.from(noise(1, 5)), Buffer.from([0xff, 0xfe, 0x00, 0xc3, 0x0a]), Buffer.from(uaf + noise(100, 150))]);
+    const cloud = fakeCloud({ a: { console: '', state: up() } });
+    cloud.console = async (_n, from) => pieceOf(bytes, from);
+    const first = await check(cloud);
+    expect(first.findings?.map((f) => f.title)).toEqual(['KASAN: use-after-free Read in kbug_uaf_read']);
+    expect(first.consoles?.a?.offset).toBe(bytes.length);
+    bytes = Buffer.concat([bytes, Buffer.from([0xe2, 0x82, 0x0a, 0xf0, 0x9f]), Buffer.from('\n' + doubleFree + noise(300, 150))]);
+    const second = await check(cloud, first.consoles);
+    expect(second.findings?.map((f) => [f.title, f.count])).toEqual([['KASAN: invalid-free in kbug_double_free', 1]]);
+    expect(second.consoles?.a?.offset).toBe(bytes.length);
+  });
 });
