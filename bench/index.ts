@@ -1,11 +1,12 @@
 
 /**
- * `npm run bench [-- section...]`: sections engine, findings, local (default: all). Figures
+ * `npm run bench [-- section...]`: sections engine, findings, live, local (default: all). Figures
  * that compare are printed as ratios measured side by side in the same run.
  */
 const SECTIONS: Record<string, () => Promise<void>> = {
   engine: async () => (await import('./engine')).benchEngine(),
   findings: async () => (await import('./findings')).benchFindings(),
+  live: async () => (await import('./live')).benchLive(),
   local: async () => (await import('./local')).benchLocal(),
 };
 

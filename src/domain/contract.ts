@@ -53,7 +53,13 @@ export interface SoakSettings {
   checkIntervalSeconds: number;
   /** Seconds between kmemleak double scans (scan, wait, scan). 0 disables periodic scans. */
   scanIntervalSeconds: number;
+  /** `new-finding`: end the soak at the first finding not in the baseline. Absent: run it out. */
+  stopOn?: SoakStopOn | undefined;
 }
+
+/** What may end a soak before its duration (`soak.stopOn`). */
+export const SOAK_STOP_ON = ['new-finding'] as const;
+export type SoakStopOn = (typeof SOAK_STOP_ON)[number];
 
 /** What happens to the cluster at the end of a cycle. */
 export type TeardownPolicy = 'always' | 'keep-on-failure' | 'keep';
@@ -179,12 +185,34 @@ export interface SoakCheckInput {
   /** Run a kmemleak double scan in this check. */
   scan: boolean;
   elapsedSeconds: number;
+  /** Where the previous check stopped parsing each node's console, by node name; absent at the first check. */
+  consoles?: Record<string, ConsoleMark> | undefined;
+}
+
+/** Where the parse of one node's console stands between two soak checks (byte offsets, never text). */
+export interface ConsoleMark {
+  /** First byte not part of a finished report: the next check parses from here. */
+  offset: number;
+  /** Every report whose header starts before this byte was already returned by a check, none after it. */
+  reported: number;
+  /** End of the whole lines the previous check read: a report still open that started before it is returned. */
+  read: number;
 }
 
 export interface SoakCheckOutput {
   nodes: NodeHealth[];
   /** A node's kernel panicked: the soak ends early; this is a finding, not an error. */
   panicked: boolean;
+  /** Where this check stopped parsing each node's console: the next check's `consoles`. */
+  consoles?: Record<string, ConsoleMark> | undefined;
+  /** The reports in the console output since the previous check, grouped by signature (no report text). */
+  findings?: FindingSummary[] | undefined;
+}
+
+/** A finding seen during the soak, as the cycle's state shows it. */
+export interface SoakFinding extends FindingSummary {
+  /** When it was first seen: the time and the soak check's number. */
+  firstSeen: { at: string; check: number };
 }
 
 /** What the soak step as a whole produced (built by the workflow from its checks). */
@@ -193,7 +221,8 @@ export interface SoakOutput {
   scans: number;
   elapsedSeconds: number;
   endedEarly: boolean;
-  reason: 'duration' | 'panic';
+  /** `new-finding`: `soak.stopOn` ended it at a finding not in the baseline. */
+  reason: 'duration' | 'panic' | 'new-finding';
   lastHealth: NodeHealth[];
 }
 

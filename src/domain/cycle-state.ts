@@ -4,7 +4,7 @@
  * definitions below, so a renamed query or a changed argument fails to compile, not at run time.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { CloudName, Flavor, LogHarvestOutput, MainStep, StepName, StepOutputs, Verdict } from './contract';
+import type { CloudName, Flavor, LogHarvestOutput, MainStep, SoakFinding, StepName, StepOutputs, Verdict } from './contract';
 
 export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'reused' | 'awaiting-operator';
 
@@ -48,6 +48,12 @@ export interface CloudCycleState {
   verdict: Verdict;
   steps: StepState[];
   teardown: 'pending' | 'not-needed' | 'kept' | 'done' | 'failed';
+  /**
+   * The findings the soak checks saw so far, one per signature, in the order they appeared;
+   * absent until the first. log-harvest's findings, parsed from the whole consoles, are the
+   * authoritative ones.
+   */
+  findings?: SoakFinding[] | undefined;
 }
 
 export interface CloudCycleResult {

@@ -4,7 +4,7 @@
  * a cycle started from the Temporal UI is checked exactly like one started from the CLI.
  */
 import { z } from 'zod';
-import { CLOUDS, DEFAULT_CLOUD, FLAVORS, PROFILE_NAMES, STEPS, type CycleInput } from './contract';
+import { CLOUDS, DEFAULT_CLOUD, FLAVORS, PROFILE_NAMES, SOAK_STOP_ON, STEPS, type CycleInput } from './contract';
 import type { FieldIssue } from './errors';
 
 const DAY = 86_400;
@@ -33,6 +33,11 @@ function buildSchemas() {
       durationSeconds: seconds('the soak duration', 0, 7 * DAY).default(120),
       checkIntervalSeconds: seconds('the health-check interval', 1, 3_600).default(15),
       scanIntervalSeconds: seconds('the kmemleak scan interval', 0, DAY).default(60),
+      stopOn: z
+        .enum(SOAK_STOP_ON, {
+          error: (issue) => `${JSON.stringify(issue.input)} is not a reason to stop the soak: use "new-finding" (end it at the first finding not in the baseline), or leave soak.stopOn out to run the soak out`,
+        })
+        .optional(),
     })
     .strict();
 

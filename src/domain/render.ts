@@ -1,5 +1,6 @@
 /** Text renderings of a cycle's state shared by the workflow (UI details) and the CLI. Pure. */
 import type { CloudCycleState, StepState } from './cycle-state';
+import type { SoakFinding } from './contract';
 
 const ICON: Record<StepState['status'], string> = {
   pending: '·',
@@ -54,5 +55,17 @@ export function renderStepsMarkdown(state: CloudCycleState): string {
     const out = s.error ? `${s.error.type}: ${s.error.message.split('\n')[0]}` : s.progress && s.status === 'running' ? s.progress : summarizeOutput(s.output);
     lines.push(`| ${s.name} | ${ICON[s.status]} ${s.status} | ${s.attempts || ''} | ${duration(s.durationMs)} | ${out.replace(/\|/g, '\\|')} |`);
   }
+  lines.push(...renderSoakFindings(state.findings ?? []));
   return lines.join('\n');
+}
+
+/** The findings the soak checks saw so far, as a table under the steps (nothing when none). */
+function renderSoakFindings(findings: readonly SoakFinding[]): string[] {
+  if (findings.length === 0) return [];
+  const cell = (t: string) => t.replace(/\|/g, '\\|');
+  const lines = ['', `**Findings during the soak** (${findings.length}; log-harvest's are authoritative):`, '', '| finding | type | status | node(s) | first seen | count |', '| --- | --- | --- | --- | --- | --- |'];
+  for (const f of findings) {
+    lines.push(`| ${cell(f.title)} | ${f.type} | ${f.status} | ${cell(f.nodes.join(', '))} | check ${f.firstSeen.check}, ${f.firstSeen.at.slice(11, 19)} | ${f.count} |`);
+  }
+  return lines;
 }

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { CycleView } from '../../src/app/client/cycles';
 import { address, eventually, testClient, uniqueQueue, withWorkers } from '../support/engine';
+import { UAF_CONSOLE, UAF_TITLE } from '../support/live-consoles';
 import { scriptedProvider, stepsCalled } from '../support/scripted-provider';
 
 interface Run {
@@ -60,12 +61,17 @@ describe('the rcdebug CLI, spawned as a process', () => {
     });
   });
 
-  it('watch exits 1 when the cycle has new findings', async () => {
+  it('watch prints each finding of the soak once, as it appears, and exits 1 when the cycle has new findings', async () => {
     const taskQueue = uniqueQueue('cli-findings');
-    const local = scriptedProvider({ newFindings: ['KASAN: use-after-free Read in kbug_uaf_read'] });
+    const local = scriptedProvider({ newFindings: [UAF_TITLE], consoles: { 'node-a': { 1: UAF_CONSOLE, 2: UAF_CONSOLE } } });
     await withWorkers({ taskQueue, clouds: ['local'], providers: { local } }, async () => {
       const id = await startJson('--rc', 'v3.0.0-rc1', '--task-queue', taskQueue, ...fastSoak);
       const watch = await rcdebug('watch', id, '--interval', '300');
+      expect(watch.stdout.match(/\[local-kasan\] finding on node-a: (.*)/g)).toEqual([`[local-kasan] finding on node-a: ${UAF_TITLE}`]);
+      // It appears while the soak runs, before the harvest.
+      expect(watch.stdout.indexOf('finding on node-a')).toBeLessThan(watch.stdout.indexOf('[local-kasan] soak succeeded'));
+      // The final status lists it with its count over both checks.
+      expect(watch.stdout).toContain(`    new   ${UAF_TITLE}  on node-a, 2×, first at check 1`);
       expect(watch.stdout).toMatch(/verdict: findings/);
       expect(watch.code).toBe(1);
     });

@@ -62,11 +62,31 @@ const cycleInput = (taskQueue: string, durationSeconds: number) => ({
 
 /** Runs one cycle to its end and returns the local/kasan child's result. */
 async function runCycle(name: string): Promise<CloudCycleResult> {
+  return (await runCycleWatching(name)).result;
+}
+
+/**
+ * Runs one cycle to its end, polling the local/kasan child's state meanwhile; returns its
+ * result and the soak step's status when the state first showed the use-after-free.
+ */
+async function runCycleWatching(name: string): Promise<{ result: CloudCycleResult; soakWhenUafSeen?: string | undefined }> {
   const taskQueue = uniqueQueue(name);
   return withWorkers({ taskQueue, clouds: ['local'], providers: { local: provider } }, async () => {
     const handle = await startCycle(client, cycleInput(taskQueue, 60));
+    const child = client.workflow.getHandle(`${handle.workflowId}.local-kasan`);
+    let soakWhenUafSeen: string | undefined;
+    let done = false;
+    const watching = (async () => {
+      while (!done && soakWhenUafSeen === undefined) {
+        const state = await child.query(stateQuery).catch(() => undefined);
+        if (state?.findings?.some((f) => TITLES.uaf.test(f.title))) soakWhenUafSeen = state.steps.find((s) => s.name === 'soak')?.status;
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    })();
     await handle.result();
-    return (await client.workflow.getHandle(`${handle.workflowId}.local-kasan`).result()) as CloudCycleResult;
+    done = true;
+    await watching;
+    return { result: (await child.result()) as CloudCycleResult, soakWhenUafSeen };
   });
 }
 
@@ -75,7 +95,7 @@ const stepOutput = (r: CloudCycleResult, step: string) => r.steps.find((s) => s.
 describe('local cloud end to end', () => {
   it('a cold cycle finds each planted bug on its node only, and the clean node is clean', async () => {
     const started = Date.now();
-    const r = await runCycle('e2e-local-cold');
+    const { result: r, soakWhenUafSeen } = await runCycleWatching('e2e-local-cold');
     console.log(`cold cycle: ${((Date.now() - started) / 1000).toFixed(0)} s; steps: ${r.steps.map((s) => `${s.name} ${((s.durationMs ?? 0) / 1000).toFixed(0)}s`).join(', ')}`);
     expect(r.error).toBeUndefined();
     expect(r.verdict).toBe('findings');
@@ -89,6 +109,8 @@ describe('local cloud end to end', () => {
     expect(r.harvest?.nodes).toEqual({ 'node-uaf': 'findings', 'node-deadlock': 'findings', 'node-clean': 'clean' });
     expect(stepOutput(r, 'teardown')?.removed).toEqual(expect.arrayContaining(['vm:node-uaf', 'vm:node-deadlock', 'vm:node-clean']));
     expect(qemuProcessesWith(safeId(r.cycleId))).toEqual([]);
+    // The soak's checks found the use-after-free while the soak ran, before log-harvest.
+    expect(soakWhenUafSeen).toBe('running');
   }, 3_600_000);
 
   it('the same cycle again: kernel-build and image-bake are cache hits', async () => {

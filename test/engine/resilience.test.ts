@@ -8,6 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startDevServer, type DevServer } from '../../src/app/dev-server';
 import { createWorkers } from '../../src/app/worker/create-workers';
 import { address, eventually, startCycle, testClient, uniqueQueue } from '../support/engine';
+import { stateQuery } from '../../src/domain/cycle-state';
+import { UAF_CONSOLE, UAF_TITLE, workloadNoise } from '../support/live-consoles';
 import { scriptedProvider, stepsCalled, type Call } from '../support/scripted-provider';
 
 const dirs: string[] = [];
@@ -68,6 +70,31 @@ describe('a cycle survives its infrastructure', () => {
     for (const s of ['version-publish', 'cluster-provision', 'deploy', 'log-harvest', 'teardown'] as const) {
       expect(steps.filter((x) => x === s), s).toHaveLength(1);
     }
+  });
+
+  it('a worker killed mid-soak: the new worker resumes the console parse where the history says, counting nothing twice', async () => {
+    const client = await testClient();
+    const taskQueue = uniqueQueue('live-restart');
+    const record = join(tempDir(), 'calls.jsonl');
+    // The same console on every worker: the use-after-free at checks 2 and 5, more output between.
+    const consoles = { 'node-a': { 1: workloadNoise(1, 20), 2: UAF_CONSOLE, 3: workloadNoise(500, 10), 5: UAF_CONSOLE } };
+    const first = await spawnWorker(taskQueue, record, { consoles });
+    const h = await startCycle(client, {
+      rc: 'v2.0.0-rc1',
+      taskQueue,
+      // Long enough for checks after the restart (the new worker takes over after a few seconds).
+      soak: { durationSeconds: 30, checkIntervalSeconds: 1, scanIntervalSeconds: 0 },
+      profiles: { soak: { heartbeatSeconds: 2, initialIntervalSeconds: 1 } },
+    });
+    await eventually(async () => readCalls(record).some((c) => c.step === 'soakCheck' && c.tick === 3), 60_000, 'the third soak check');
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    await spawnWorker(taskQueue, record, { consoles });
+    await h.result();
+    const state = await client.workflow.getHandle(`${taskQueue}-cycle.local-kasan`).query(stateQuery);
+    // A worker that parsed from the start again would count the first report a second time.
+    expect(state.findings?.map((f) => [f.title, f.count, f.firstSeen.check])).toEqual([[UAF_TITLE, 2, 2]]);
+    expect(readCalls(record).filter((c) => c.step === 'soakCheck').map((c) => c.tick)).toEqual(expect.arrayContaining([1, 2, 3, 4, 5, 6]));
   });
 
   it('the dev server killed (SIGKILL) and restarted on the same SQLite file mid-cycle: the cycle completes', async () => {

@@ -4,8 +4,11 @@
  * panic during soak). It records every call, in memory and optionally in a JSON-lines file
  * (for tests whose worker runs in another process).
  */
-import { appendFileSync } from 'node:fs';
-import type { CloudName, CloudProvider, StepIO, StepName } from '../../src/domain/contract';
+import { appendFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkSoak, pieceOf, type SoakNodes } from '../../activities/steps/soak-check';
+import type { CloudName, CloudProvider, SoakCheckInput, SoakCheckOutput, StepIO, StepName } from '../../src/domain/contract';
 import { InfraError, UserError } from '../../src/domain/errors';
 
 export type ScriptedStep = Exclude<StepName, 'soak'> | 'soakCheck';
@@ -31,6 +34,12 @@ export interface ScriptedProviderOptions {
   script?: Partial<Record<ScriptedStep, StepScript>>;
   /** soakCheck reports a panic on this tick. */
   panicAtTick?: number;
+  /**
+   * Console output of each node, appended before the soak check of that tick (1-based); with
+   * it, soakCheck is the real common soak check over these consoles (the parse, the resume
+   * marks, the findings), every node up and healthy.
+   */
+  consoles?: Record<string, Record<number, string>>;
   /** log-harvest reports these new findings (verdict `findings`). */
   newFindings?: string[];
   /** Append each call as a JSON line here. */
@@ -52,6 +61,7 @@ export function scriptedProvider(opts: ScriptedProviderOptions = {}): CloudProvi
   const calls: Call[] = [];
   const counts = new Map<ScriptedStep, number>();
   const cloud = opts.cloud ?? 'local';
+  let marksDir: string | undefined;
 
   const enter = async (step: ScriptedStep, io: StepIO, extra: Partial<Call> = {}) => {
     const call: Call = { step, attempt: io.attempt, at: Date.now(), ...extra };
@@ -96,14 +106,17 @@ export function scriptedProvider(opts: ScriptedProviderOptions = {}): CloudProvi
     },
     async clusterProvision({ ctx }, io) {
       await enter('cluster-provision', io);
-      return { clusterId: `cl-${ctx.cycleId}`, nodes: [{ name: 'node-a', console: 'file:///a.log' }], details: {} };
+      const names = opts.consoles ? Object.keys(opts.consoles) : ['node-a'];
+      return { clusterId: `cl-${ctx.cycleId}`, nodes: names.map((name) => ({ name, console: `file:///${name}.log` })), details: {} };
     },
     async deploy(_input, io) {
       await enter('deploy', io);
       return { releases: ['node-a: kbug bug=none'] };
     },
-    async soakCheck({ tick, scan }, io) {
+    async soakCheck(input, io) {
+      const { tick, scan } = input;
       await enter('soakCheck', io, { tick, scan });
+      if (opts.consoles) return scriptedConsoles(opts.consoles, input, io, (marksDir ??= mkdtempSync(join(tmpdir(), 'rcdebug-scripted-soak-'))));
       const panicked = opts.panicAtTick === tick;
       return { nodes: [{ name: 'node-a', healthy: !panicked, panicked, detail: panicked ? 'Kernel panic' : 'ok' }], panicked };
     },
@@ -124,6 +137,24 @@ export function scriptedProvider(opts: ScriptedProviderOptions = {}): CloudProvi
     },
   };
   return provider;
+}
+
+/** The scripted nodes' consoles as they stand at each tick (what was appended up to it). */
+function consoleAt(script: Record<number, string>, tick: number): string {
+  return Object.entries(script).filter(([t]) => Number(t) <= tick).sort(([a], [b]) => Number(a) - Number(b)).map(([, text]) => text).join('');
+}
+
+/** The common soak check over scripted consoles. */
+function scriptedConsoles(consoles: Record<string, Record<number, string>>, input: SoakCheckInput, io: StepIO, marksDir: string): Promise<SoakCheckOutput> {
+  const nodes: SoakNodes = {
+    console: async (node, from) => pieceOf(consoleAt(consoles[node.name] ?? {}, input.tick), from),
+    states: async (list) => new Map(list.map((n) => [n.name, { up: true, healthy: true, detail: 'scripted' }])),
+    scan: async () => new Map(),
+    lostNode: 'infra-error',
+    marksDir,
+    settleMs: 10,
+  };
+  return checkSoak(input, io, nodes);
 }
 
 /** Steps called, in order, without soak checks. */

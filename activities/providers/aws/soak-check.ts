@@ -10,7 +10,7 @@ import type { AwsDeps } from './deps';
 import { listNodes, type KubeNode } from './kube-api';
 import { instancesById } from './nodes';
 import { safeName, withStep, type AwsStep } from './step-context';
-import { checkSoak, type NodeState, type SoakNodes } from '../../steps/soak-check';
+import { checkSoak, pieceOf, type NodeState, type SoakNodes } from '../../steps/soak-check';
 
 /**
  * The kmemleak double scan: the image's `rcdebug-kmemleak-scan` (scan, wait, scan, report; the
@@ -86,7 +86,9 @@ export function awsSoakNodes(input: SoakCheckInput, s: AwsStep, deps: AwsDeps): 
   const { ctx, cluster } = input;
   const idOf = (n: NodeInfo) => n.details?.instanceId ?? n.name;
   return {
-    console: (node) => consoleText(s.clients, idOf(node)),
+    // EC2 keeps the latest 64 KiB of a console: offsets hold while it is shorter; past that a
+    // check may miss output between two checks (log-harvest, at the end, is authoritative).
+    console: async (node, from) => pieceOf(await consoleText(s.clients, idOf(node)), from),
     async states(nodes) {
       const kernelRelease = cluster.details.kernelRelease ?? '';
       let kube: KubeNode[] | undefined;

@@ -1,9 +1,9 @@
+import { open } from 'node:fs/promises';
 import type { NodeInfo, SoakCheckInput, SoakCheckOutput, StepIO } from '../../../src/domain/contract';
-import { checkSoak, type NodeState, type SoakNodes } from '../../steps/soak-check';
+import { checkSoak, type ConsolePiece, type NodeState, type SoakNodes } from '../../steps/soak-check';
 import type { LocalDeps } from './deps';
 import { GuestCommandError, guestCommand } from './guest-channel';
 import { consolePath } from './cluster-provision';
-import { readFrom } from './qemu';
 import { cycleStateDir, processArgs, readPid, vmPaths } from './vm-state';
 
 const PING_TIMEOUT_MS = 30_000;
@@ -11,6 +11,28 @@ const PING_TIMEOUT_MS = 30_000;
 const SCAN_TIMEOUT_MS = 300_000;
 /** Seconds between the two scans of a double scan. */
 export const SCAN_PAUSE_S = 5;
+
+/**
+ * The bytes of a console file from `from` on. A restarted VM appends to its file, so the
+ * offsets go on; a file shorter than `from` was replaced and is read from its start.
+ */
+export async function consoleFileFrom(file: string, from: number): Promise<ConsolePiece> {
+  let fh;
+  try {
+    fh = await open(file, 'r');
+  } catch {
+    return { bytes: Buffer.alloc(0), start: from };
+  }
+  try {
+    const { size } = await fh.stat();
+    const start = size < from ? 0 : from;
+    const bytes = Buffer.alloc(size - start);
+    await fh.read(bytes, 0, bytes.length, start);
+    return { bytes, start };
+  } finally {
+    await fh.close();
+  }
+}
 
 /**
  * The local cloud's side of the soak check: a node's console is the file qemu writes; it is
@@ -22,7 +44,7 @@ export function localSoakNodes(input: SoakCheckInput, deps: LocalDeps): SoakNode
   const { ctx } = input;
   const paths = (node: NodeInfo) => vmPaths(deps, ctx.cycleId, node.name);
   return {
-    console: (node) => readFrom(consolePath(deps, ctx.cycleId, node.name), 0),
+    console: (node, from) => consoleFileFrom(consolePath(deps, ctx.cycleId, node.name), from),
     async states(nodes, io) {
       const entries = await Promise.all(nodes.map(async (node): Promise<[string, NodeState]> => {
         const p = paths(node);

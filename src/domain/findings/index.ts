@@ -12,6 +12,7 @@ export type { Finding, FindingsResult, LogSource, Reproducer, Sighting } from '.
 export type { BaselineEntry, BaselineStatus } from './baseline';
 export { parseKernelLog, parseKernelLogFile } from './parse-log';
 export { ReportScanner } from './report-scanner';
+export { CONSOLE_START, scanConsolePiece, type ConsoleMark, type ResumedReport } from './console-resume';
 export { signatureOf } from './signature';
 export { loadBaseline, parseBaseline } from './baseline';
 export { buildFindings, countFindings, FindingsAccumulator, toSummary } from './finding';

@@ -14,6 +14,10 @@ export function renderCycleView(view: CycleView): string {
       lines.push(`  answer by ${s.parked.deadline}: rcdebug rerun ${child.workflowId} --retry | --skip | --abort`);
     }
     if (s) lines.push(stepsTable(s));
+    if (s?.findings?.length) {
+      lines.push(`  findings during the soak (log-harvest's are authoritative):`);
+      for (const f of s.findings) lines.push(`    ${f.status.padEnd(5)} ${f.title}  on ${f.nodes.join(', ')}, ${f.count}×, first at check ${f.firstSeen.check}`);
+    }
   }
   return lines.join('\n');
 }

@@ -22,7 +22,8 @@ const PROGRESS_EVERY_MS = 15_000;
 
 /**
  * One line per change of any step, e.g. `[local-kasan] kernel-build running: compiled
- * 812/2450`; progress of the same step at most every 15 s, so a long build does not flood.
+ * 812/2450`; progress of the same step at most every 15 s, so a long build does not flood;
+ * each finding of a soak once, when it first appears (`[local-kasan] finding on node-uaf: ...`).
  */
 function changes(view: CycleView, seen: Map<string, string>, lastProgress: Map<string, number>): string[] {
   const out: string[] = [];
@@ -47,6 +48,11 @@ function changes(view: CycleView, seen: Map<string, string>, lastProgress: Map<s
       out.push(`[${child.key}] waiting for an operator until ${parked.deadline}: rcdebug rerun ${child.workflowId} --retry | --skip | --abort`);
     }
     seen.set(pkey, ptext);
+    for (const f of child.state?.findings ?? []) {
+      const fkey = `${child.key}/finding/${f.signature}`;
+      if (!seen.has(fkey)) out.push(`[${child.key}] finding on ${f.nodes.join(', ')}: ${f.title}${f.status === 'new' ? '' : ` (${f.status})`}`);
+      seen.set(fkey, f.status);
+    }
   }
   return out;
 }
