@@ -117,6 +117,8 @@ export const tools = [
     ['ccache', 'ccache', 'kernel build cache (optional)', ['--version']],
     ['xmllint', 'libxml2-utils', 'JUnit report schema check', ['--version']],
     ['python3', 'python3', 'kernel config verification', ['--version']],
+    ['addr2line', 'binutils', 'source lines of stack frames (log-harvest)', ['--version']],
+    ['nm', 'binutils', 'symbol addresses for source lines (log-harvest)', ['--version']],
   ].map(([bin, pkg, purpose, versionArgs]) => ({
     name: bin,
     purpose,

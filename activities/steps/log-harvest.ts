@@ -10,6 +10,8 @@ import type { ArtifactStore } from '../artifacts/store';
 import type { ArtifactRef, LogHarvestInput, LogHarvestOutput, StepIO } from '../../src/domain/contract';
 import { resolveInputPath } from '../../src/domain/paths';
 import { analyzeLogs, renderJson, renderJunit, renderMarkdown, toSummary, type LogSource } from '../../src/domain/findings/index';
+import type { DebugInfo } from '../symbolize/debug-binaries';
+import { symbolizeFindings } from '../symbolize/symbolize-findings';
 
 /** A log that is already a file on this worker (a console a VM writes straight into the artifact store). */
 export interface StoredConsole {
@@ -42,6 +44,8 @@ export interface ConsoleSources {
   workDir: string;
   /** Shell commands that reproduce the cycle's kernel by hand on this cloud. */
   commands: string[];
+  /** The debug kernel and modules that resolve frames to source lines; a cloud without them says why. */
+  debug?: DebugInfo | undefined;
 }
 
 /** The log-harvest step over a cloud's console sources. */
@@ -60,7 +64,7 @@ export async function harvestLogs(input: LogHarvestInput, io: StepIO, c: Console
     logs.push({ path, node: s.node, cloud: ctx.cloud, artifact });
   }
   io.progress({ message: `analysing ${logs.length} log(s)` });
-  const result = await analyzeLogs(logs, {
+  const parsed = await analyzeLogs(logs, {
     baseline: ctx.baseline ? resolveInputPath(ctx.baseline) : undefined,
     reproducer: {
       kernelDigest: input.kernel?.digest ?? 'unknown',
@@ -71,6 +75,8 @@ export async function harvestLogs(input: LogHarvestInput, io: StepIO, c: Console
       commands: c.commands,
     },
   });
+  io.progress({ message: `resolving the frames of ${parsed.findings.length} finding(s) to source lines` });
+  const result = await symbolizeFindings(parsed, c.debug ?? { unavailable: `the ${ctx.cloud} cloud keeps no debug binaries (vmlinux, .ko) for log-harvest yet` }, { io });
   const reportBase = `${c.base}/reports`;
   const [markdown, json, junit] = await Promise.all([
     c.artifacts.putText(`${reportBase}/findings.md`, renderMarkdown(result)),

@@ -236,6 +236,8 @@ export interface FindingSummary {
   /** Nodes it was seen on. */
   nodes: string[];
   count: number;
+  /** `file:line` of the guilty frame, when log-harvest had the debug binaries to resolve it. */
+  source?: string | undefined;
 }
 
 export type Verdict = 'clean' | 'findings' | 'failed' | 'aborted' | 'cancelled' | 'running';

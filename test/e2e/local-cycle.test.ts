@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalProvider } from '../../activities/providers/local/index';
@@ -90,6 +91,19 @@ async function runCycleWatching(name: string): Promise<{ result: CloudCycleResul
   });
 }
 
+/**
+ * The line of kbug.c that holds the use-after-free, found in the source so it follows edits:
+ * in kbug_uaf_read, the first use of `obj` after `kfree(obj)`. Returns its number and text.
+ */
+function uafLine(): { line: number; text: string } {
+  const lines = readFileSync('kernel/examples/kbug/kbug.c', 'utf8').split('\n');
+  const fn = lines.findIndex((l) => /\bkbug_uaf_read\(void\)/.test(l));
+  const freed = lines.findIndex((l, i) => i > fn && /\bkfree\(obj\)/.test(l));
+  const use = lines.findIndex((l, i) => i > freed && /\bobj->/.test(l));
+  expect(fn >= 0 && freed > fn && use > freed).toBe(true);
+  return { line: use + 1, text: lines[use]!.trim() };
+}
+
 const stepOutput = (r: CloudCycleResult, step: string) => r.steps.find((s) => s.name === step)?.output as Record<string, unknown> | undefined;
 
 describe('local cloud end to end', () => {
@@ -106,6 +120,13 @@ describe('local cloud end to end', () => {
     expect(nodesOf(TITLES.leak)).toEqual([['node-uaf']]);
     expect(nodesOf(TITLES.deadlock)).toEqual([['node-deadlock']]);
     expect(findings.filter((f) => f.nodes.includes('node-clean'))).toEqual([]);
+    // The use-after-free's guilty frame resolves (vmlinux and kbug.ko of the cache) to the line
+    // of kbug.c that reads the freed object; the Markdown report shows that line.
+    const uaf = uafLine();
+    expect(findings.find((f) => TITLES.uaf.test(f.title))?.source).toBe(`kbug.c:${uaf.line}`);
+    const markdown = readFileSync(fileURLToPath(r.harvest!.reports.markdown), 'utf8');
+    expect(markdown).toContain(`- **Source:** \`kbug.c:${uaf.line}\`: \`${uaf.text}\``);
+    expect(markdown).toMatch(/^Source lines: \d+ of \d+ frame\(s\) resolved with addr2line from vmlinux, kbug\.ko/m);
     expect(r.harvest?.nodes).toEqual({ 'node-uaf': 'findings', 'node-deadlock': 'findings', 'node-clean': 'clean' });
     expect(stepOutput(r, 'teardown')?.removed).toEqual(expect.arrayContaining(['vm:node-uaf', 'vm:node-deadlock', 'vm:node-clean']));
     expect(qemuProcessesWith(safeId(r.cycleId))).toEqual([]);

@@ -8,6 +8,7 @@ import { consolePath } from './cluster-provision';
 import { clusterPlan, type ClusterPlan } from './node-plan';
 import { handBootCommand, type Accel } from './qemu';
 import { cycleStateDir, safeId } from './vm-state';
+import { localDebugBinaries } from './debug-binaries';
 
 /**
  * The console sources of a local cycle: every node's console log (kernel reports and the
@@ -23,7 +24,7 @@ export async function localConsoleSources(input: LogHarvestInput, deps: LocalDep
     .filter((s) => existsSync(s.file))
     .map((s) => ({ ...s, artifact: pathToFileURL(s.file).href }));
   const base = safeId(ctx.cycleId);
-  return { sources, nodes, artifacts: deps.artifacts, base, workDir: join(cycleStateDir(deps, ctx.cycleId), 'harvest'), commands: bootCommands(input, plan) };
+  return { sources, nodes, artifacts: deps.artifacts, base, workDir: join(cycleStateDir(deps, ctx.cycleId), 'harvest'), commands: bootCommands(input, plan), debug: localDebugBinaries(input) };
 }
 
 /** log-harvest (local): the nodes' consoles through the neutral log-harvest step. */

@@ -7,6 +7,7 @@ import type { KernelReport } from './kernel-report';
 import { typeOfTitle } from './report-types';
 import { signatureOf } from './signature';
 import { frameOfTitle } from './title-normalize';
+import type { FindingSource } from './source-lines';
 
 /** One console log to analyse and where it came from. */
 export interface LogSource {
@@ -53,8 +54,10 @@ export interface Finding {
   clouds: string[];
   firstSeen?: Sighting | undefined;
   lastSeen?: Sighting | undefined;
-  /** Report text of the first sighting. */
+  /** Report text of the first sighting (with source lines once log-harvest resolved its frames). */
   report: string;
+  /** Source line of the guilty frame, when a debug binary resolved it. */
+  source?: FindingSource | undefined;
   /** The caller's reproducer plus the node and log of the first sighting. */
   reproducer: Reproducer & { node?: string | undefined; logArtifact?: string | undefined };
   /** The baseline entry it matched. */
@@ -66,6 +69,8 @@ export interface FindingsResult {
   counts: { new: number; known: number; fixed: number; total: number };
   /** Warnings about the inputs (binary data, cut lines), each naming its file. */
   warnings: string[];
+  /** One line on the source lines of the frames: where they came from, or why there are none. */
+  sourceLines?: string | undefined;
 }
 
 /** A report and the log it came from. */
@@ -168,5 +173,5 @@ export function countFindings(findings: readonly Finding[]): FindingsResult['cou
 
 /** The small shape the workflow carries. */
 export function toSummary(f: Finding): FindingSummary {
-  return { title: f.title, signature: f.signature, status: f.status, type: f.type, nodes: [...f.nodes], count: f.count };
+  return { title: f.title, signature: f.signature, status: f.status, type: f.type, nodes: [...f.nodes], count: f.count, ...(f.source ? { source: `${f.source.file}:${f.source.line}` } : {}) };
 }

@@ -17,6 +17,7 @@ export { signatureOf } from './signature';
 export { loadBaseline, parseBaseline } from './baseline';
 export { buildFindings, countFindings, FindingsAccumulator, toSummary } from './finding';
 export { renderMarkdown } from './render-markdown';
+export { annotateReport, frameKey, framesOf, guiltySource, parseFrameLine, type FindingSource, type FrameRef, type FrameSource, type SourceLocation } from './source-lines';
 export { renderJunit } from './render-junit';
 export { PANIC_MARKERS, consoleShowsPanic, panicLine, type PanicMarker } from './panic';
 

@@ -15,6 +15,13 @@ function fence(text: string): string {
   return `${f}\n${text}\n${f}`;
 }
 
+function code(text: string): string {
+  // Like fence: a code span delimited by more backticks than the text holds in a row.
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const f = '`'.repeat(longest + 1);
+  return longest ? `${f} ${text} ${f}` : `${f}${text}${f}`;
+}
+
 function anchor(i: number): string {
   return `finding-${i + 1}`;
 }
@@ -37,6 +44,10 @@ function section(f: Finding, i: number): string {
   } else {
     out.push('- **Seen:** not in these logs');
   }
+  if (f.source) {
+    const text = f.source.text?.trim();
+    out.push(`- **Source:** \`${f.source.file}:${f.source.line}\`${text ? `: ${code(text)}` : ''}`);
+  }
   if (f.alternativeTitles.length) out.push(`- **Also known as:** ${f.alternativeTitles.map((t) => `\`${t}\``).join(', ')}`);
   const r = f.reproducer;
   const facts: Array<[string, string | undefined]> = [
@@ -54,6 +65,7 @@ function section(f: Finding, i: number): string {
 export function renderMarkdown(r: FindingsResult, meta: { title?: string } = {}): string {
   const out = [`# ${meta.title ?? 'Kernel findings'}`, ''];
   out.push(`${r.counts.new} new, ${r.counts.known} known, ${r.counts.fixed} fixed (${r.counts.total} in total).`, '');
+  if (r.sourceLines) out.push(r.sourceLines, '');
   if (r.findings.length === 0) {
     out.push('No kernel reports in the logs.');
   } else {
