@@ -43,5 +43,5 @@ export async function analyzeLogs(
 
 /** Renders the findings as JSON (stable key order, no timestamps: same input, same bytes). */
 export function renderJson(r: FindingsResult): string {
-  return JSON.stringify({ counts: r.counts, findings: r.findings, warnings: r.warnings }, null, 2) + '\n';
+  return JSON.stringify({ counts: r.counts, findings: r.findings, warnings: r.warnings, ...(r.sourceLines ? { sourceLines: r.sourceLines } : {}) }, null, 2) + '\n';
 }
