@@ -5,11 +5,11 @@
  * build and a whole soak. Workflow code: the files are read by a worker of the cycle's first
  * cloud.
  */
-import { ActivityFailure, ApplicationFailure, TimeoutFailure, log, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, log, proxyActivities } from '@temporalio/workflow';
 import type { StepActivities } from '../activities';
 import type { CycleInput } from '../src/domain/contract';
 import { USER_ERROR, formatIssues } from '../src/domain/errors';
-import { profileOptions, workerWaitSeconds } from './profiles';
+import { isWorkerWait, profileOptions, workerWaitSeconds } from './profiles';
 
 /** At most this long the check waits for a worker before the cycle goes on without it. */
 const PREFLIGHT_WORKER_WAIT_SECONDS = 60;
@@ -30,7 +30,7 @@ export async function preflightOrFail(input: CycleInput): Promise<void> {
   } catch (err) {
     // No worker took the check: the children's first steps park with the message that says
     // which worker to start, so the check is left to them rather than failing the cycle here.
-    if (err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === 'SCHEDULE_TO_START') {
+    if (err instanceof ActivityFailure && isWorkerWait(err.cause)) {
       log.warn('preflight: no worker took the input check; the cycle starts without it', { queue: `${input.taskQueue}-${input.clouds[0]}` });
       return;
     }

@@ -3,7 +3,7 @@
  * repeats them. A UserError is never retried, whatever the profile.
  */
 import type { Duration } from '@temporalio/common';
-import type { ActivityOptions, RetryPolicy } from '@temporalio/workflow';
+import { TimeoutFailure, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
 import type { ProfileOverride, StepName } from '../src/domain/contract';
 import { USER_ERROR } from '../src/domain/errors';
 
@@ -92,4 +92,9 @@ export function profileOptions(name: ProfileName, overrides?: Partial<Record<Pro
       ...(o.initialIntervalSeconds ? { initialInterval: o.initialIntervalSeconds * 1000 } : {}),
     },
   };
+}
+
+/** Whether an activity failure's cause is its schedule-to-start limit: no worker took it. */
+export function isWorkerWait(cause: unknown): boolean {
+  return cause instanceof TimeoutFailure && cause.timeoutType === 'SCHEDULE_TO_START';
 }

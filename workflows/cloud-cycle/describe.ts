@@ -1,8 +1,8 @@
 /** How a step failure reads in the state query, the UI details and the cycle's error. */
-import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type { StepFailureDetails } from '../../activities';
 import type { StepName } from '../../src/domain/contract';
-import { workerWaitSeconds } from '../profiles';
+import { isWorkerWait, workerWaitSeconds } from '../profiles';
 import type { Cycle } from './cycle';
 
 /** The error type of a step whose activity no worker started within its schedule-to-start limit. */
@@ -31,10 +31,6 @@ export function attemptsOf(err: unknown): number {
     if (details && typeof details.attempt === 'number') return details.attempt;
   }
   return 1;
-}
-
-function isWorkerWait(cause: unknown): boolean {
-  return cause instanceof TimeoutFailure && cause.timeoutType === 'SCHEDULE_TO_START';
 }
 
 /** Names the queue nobody took the step from, and the commands that get the cycle going again. */
