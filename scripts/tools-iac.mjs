@@ -39,7 +39,7 @@ function requireGo(ctx, what, envVar) {
  * directives in go.mod, which `go install module@version` refuses; building in the module
  * directory honours them, with the module's own go.sum pinning every dependency.
  */
-function buildInModule(ctx, { module, version, pkg, out, ldflags }) {
+export function buildInModule(ctx, { module, version, pkg, out, ldflags }) {
   const env = { ...process.env, GOFLAGS: '-buildvcs=false' };
   mkdirSync(ctx.binDir, { recursive: true });
   process.stderr.write(`rcdebug: $ go mod download -json ${module}@${version}\n`);
@@ -65,10 +65,18 @@ export function packerPluginDir(cacheDir) {
   return process.env.PACKER_PLUGIN_PATH || join(cacheDir, 'packer-plugins');
 }
 
-function amazonPluginFind(ctx) {
-  return () => {
-    const dir = join(packerPluginDir(ctx.cacheDir), 'github.com', 'hashicorp', 'amazon');
-    const prefix = `packer-plugin-amazon_${PACKER_AMAZON_PLUGIN_VERSION}_`;
+/**
+ * A packer plugin as a tool row: built from the Go module proxy in its module directory and
+ * installed with `packer plugins install --path`, so `packer init` and full `packer validate`
+ * find it without reaching GitHub. `source` is the plugin's address in the templates'
+ * `required_plugins` (github.com/hashicorp/amazon, ...).
+ * @param {{ name: string, purpose: string, source: string, module: string, version: string }} plugin
+ */
+export function packerPluginTool(ctx, { name, purpose, source, module, version }) {
+  const short = source.split('/').pop();
+  const find = () => {
+    const dir = join(packerPluginDir(ctx.cacheDir), ...source.split('/'));
+    const prefix = `packer-plugin-${short}_${version}_`;
     let names = [];
     try {
       names = readdirSync(dir);
@@ -76,21 +84,29 @@ function amazonPluginFind(ctx) {
       return undefined;
     }
     const bin = names.find((n) => n.startsWith(prefix) && !n.endsWith('_SHA256SUM'));
-    return bin && isExecutable(join(dir, bin)) ? { path: join(dir, bin), source: `packer plugins, ${PACKER_AMAZON_PLUGIN_VERSION}` } : undefined;
+    return bin && isExecutable(join(dir, bin)) ? { path: join(dir, bin), source: `packer plugins, ${version}` } : undefined;
   };
-}
-
-function installAmazonPlugin(ctx) {
-  requireGo(ctx, 'the packer Amazon plugin', 'PACKER_PLUGIN_PATH');
-  const packer = ctx.standardFind('packer', 'RCDEBUG_PACKER')();
-  if (!packer) throw new Error('packer is needed to install its Amazon plugin: install packer first');
-  const built = 'packer-plugin-amazon.build';
-  buildInModule(ctx, { module: 'github.com/hashicorp/packer-plugin-amazon', version: PACKER_AMAZON_PLUGIN_VERSION, pkg: '.', out: built, ldflags: '-s -w' });
-  // `plugins install --path` copies the binary under the name and checksum packer expects.
-  ctx.run(packer.path, ['plugins', 'install', '--path', join(ctx.binDir, built), 'github.com/hashicorp/amazon'], {
-    env: { ...process.env, PACKER_PLUGIN_PATH: packerPluginDir(ctx.cacheDir), CHECKPOINT_DISABLE: '1' },
-  });
-  rmSync(join(ctx.binDir, built), { force: true });
+  return {
+    name,
+    purpose,
+    // Its `describe` prints one long JSON line; the version is in the file name (and source).
+    versionArgs: [],
+    needed: ['test'],
+    find,
+    install() {
+      requireGo(ctx, `the packer plugin ${source}`, 'PACKER_PLUGIN_PATH');
+      const packer = ctx.standardFind('packer', 'RCDEBUG_PACKER')();
+      if (!packer) throw new Error(`packer is needed to install its plugin ${source}: install packer first`);
+      const built = `${name}.build`;
+      buildInModule(ctx, { module, version, pkg: '.', out: built, ldflags: '-s -w' });
+      // `plugins install --path` copies the binary under the name and checksum packer expects.
+      ctx.run(packer.path, ['plugins', 'install', '--path', join(ctx.binDir, built), source], {
+        env: { ...process.env, PACKER_PLUGIN_PATH: packerPluginDir(ctx.cacheDir), CHECKPOINT_DISABLE: '1' },
+      });
+      rmSync(join(ctx.binDir, built), { force: true });
+    },
+    howToInstall: `build ${module}@${version} in its module directory, then PACKER_PLUGIN_PATH=${packerPluginDir(ctx.cacheDir)} packer plugins install --path <binary> ${source}`,
+  };
 }
 
 /** The moto server's virtualenv, inside the rcdebug cache. */
@@ -199,18 +215,13 @@ export function iacTools(ctx) {
       },
       howToInstall: `cd "$(go mod download -json github.com/hashicorp/packer@${PACKER_VERSION} | sed -n 's/.*"Dir": "\\(.*\\)".*/\\1/p')" && GOFLAGS=-buildvcs=false go build -o ${join(ctx.binDir, 'packer')} .`,
     },
-    {
+    packerPluginTool(ctx, {
       name: 'packer-plugin-amazon',
       purpose: 'amazon-ebs builder for packer: packer init and full validation offline',
-      // Its `describe` prints one long JSON line; the version is in the file name (and source).
-      versionArgs: [],
-      needed: ['test'],
-      find: amazonPluginFind(ctx),
-      install() {
-        installAmazonPlugin(ctx);
-      },
-      howToInstall: `build github.com/hashicorp/packer-plugin-amazon@${PACKER_AMAZON_PLUGIN_VERSION} in its module directory, then PACKER_PLUGIN_PATH=${packerPluginDir(ctx.cacheDir)} packer plugins install --path <binary> github.com/hashicorp/amazon`,
-    },
+      source: 'github.com/hashicorp/amazon',
+      module: 'github.com/hashicorp/packer-plugin-amazon',
+      version: PACKER_AMAZON_PLUGIN_VERSION,
+    }),
     {
       name: 'tofu',
       purpose: 'cluster-provision stacks (OpenTofu, Terraform-compatible)',
