@@ -16,6 +16,14 @@ standard library only.
 
 Prints a JSON report on stdout. Exit status: 0 every option survived, 1 some were dropped,
 2 bad usage or unreadable input.
+
+    verify-config.py --config BUILD/.config --srctree SRC --list OPTIONS --flavor NAME
+
+checks an option list (lines `CONFIG_X=value flavor`, flavor `all` or a flavor's name)
+against a flavor's final .config instead: each option is present, or explained. An option of
+this flavor may be absent only when it cannot be present (gone from the kernel, or held off by
+a dependency no fragment can set); an option of another flavor is explained either way (KCSAN
+in a KASAN kernel). Exit status 1 when an option of this flavor is absent and could be present.
 """
 
 import argparse
@@ -30,6 +38,7 @@ KEYWORDS_ENTRY = ("config", "menuconfig")
 SYMBOL_RE = re.compile(r"^[A-Za-z0-9_]+$")
 FRAGMENT_SET_RE = re.compile(r"^CONFIG_([A-Za-z0-9_]+)=(.*)$")
 FRAGMENT_UNSET_RE = re.compile(r"^#\s*CONFIG_([A-Za-z0-9_]+) is not set\s*$")
+LIST_RE = re.compile(r"^CONFIG_([A-Za-z0-9_]+)=(\S+)\s+([A-Za-z0-9_-]+)\s*$")
 MACRO_LINE_RE = re.compile(r"^[A-Za-z0-9_-]+\s*(:=|\+=|=)")
 
 
@@ -605,15 +614,20 @@ def survived(want, have):
     return want == have
 
 
-def verify(config_path, srctree, arch, fragments):
+def load(config_path, srctree, arch):
+    """The final .config's values, the kernel's Kconfig and an evaluator over both."""
     root = os.path.join(srctree, "Kconfig")
     if not os.path.isfile(root):
         raise UsageError("no Kconfig at the top of the kernel source tree %s" % srctree)
     values = read_config(config_path)
-    requested = read_fragments(fragments)
     kconfig = Kconfig(srctree, arch)
     kconfig.load(root)
-    ev = Evaluator(values, kconfig)
+    return values, kconfig, Evaluator(values, kconfig)
+
+
+def verify(config_path, srctree, arch, fragments):
+    requested = read_fragments(fragments)
+    values, kconfig, ev = load(config_path, srctree, arch)
     dropped = []
     for name, req in requested.items():
         want = req["value"]
@@ -640,15 +654,105 @@ def verify(config_path, srctree, arch, fragments):
     }
 
 
+# --- An option list against a flavor's .config ----------------------------------------------
+
+def read_list(path):
+    """The option list: (name, value, flavor, where) per line; `#` lines are comments."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            lines = f.read().splitlines()
+    except OSError as e:
+        raise UsageError("cannot read the option list %s: %s" % (path, e))
+    items = []
+    for number, line in enumerate(lines, 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        m = LIST_RE.match(line)
+        if not m:
+            raise UsageError("%s:%d: not an option line: %r (use `CONFIG_X=value flavor`)" % (path, number, line))
+        items.append((m.group(1), parse_value(m.group(2)), m.group(3), "%s:%d" % (path, number)))
+    return items
+
+
+def settable(name, kconfig):
+    """Whether a fragment can set a symbol: some definition of it has a prompt."""
+    return any(d.prompt is not None for d in kconfig.defs.get(name, ()))
+
+
+def beyond_fragments(kind, details, kconfig):
+    """Whether an absent option cannot be present whatever the fragments say: gone from the
+    kernel or this arch, or held off only by symbols without a prompt (arch capabilities)."""
+    if kind == "missing":
+        return True
+    if kind != "unmet-dependency":
+        return False
+    return all(not settable(s, kconfig) for item in details for s in item["symbols"]) and any(item["symbols"] for item in details)
+
+
+def selected_by(name, kconfig):
+    return sorted({owner for owner, _, _ in kconfig.selects.get(name, ())})
+
+
+def held_off_by(name, kconfig, ev):
+    """Options set in the .config that depend on `!name`: why a flavor turns `name` off."""
+    found = []
+    for other, defs in kconfig.defs.items():
+        if ev.symbol_value(other) not in ("y", "m"):
+            continue
+        for d in defs:
+            for _, text, _ in d.depends:
+                if any(c == ("not", ("sym", name)) for c in split_conjuncts(parse_expr(text))):
+                    found.append(other)
+    return sorted(set(found))
+
+
+def check_list(config_path, srctree, arch, list_path, flavor):
+    items = read_list(list_path)
+    values, kconfig, ev = load(config_path, srctree, arch)
+    rows = []
+    for name, want, owner, where in items:
+        have = values.get(name)
+        mine = owner in ("all", flavor)
+        row = {"option": "CONFIG_" + name, "requested": want, "flavor": owner, "mine": mine,
+               "actual": have, "present": survived(want, have), "where": where}
+        if not row["present"]:
+            kind, reason, details = explain(name, want, have if have is not None else "n", kconfig, ev)
+            fixed = beyond_fragments(kind, details, kconfig)
+            if fixed and kind == "unmet-dependency":
+                owners = {s: selected_by(s, kconfig) for item in details for s in item["symbols"]}
+                reason += "; " + "; ".join(
+                    "%s has no prompt%s" % (s, ": selected only by " + ", ".join(o) if o else "")
+                    for s, o in sorted(owners.items()))
+            if kind == "changed":
+                rivals = held_off_by(name, kconfig, ev)
+                if rivals:
+                    reason = "off because %s" % ", ".join("%s=y depends on !%s" % (r, name) for r in rivals)
+            row.update({"kind": kind, "reason": reason, "cannotBePresent": fixed})
+        rows.append(row)
+    wrong = [r for r in rows if r["mine"] and not r["present"] and not r["cannotBePresent"]]
+    return {"ok": not wrong, "flavor": flavor, "srctree": srctree, "arch": arch, "options": rows,
+            "absentButPossible": [r["option"] for r in wrong]}
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--config", required=True, help="the .config written by olddefconfig")
     ap.add_argument("--srctree", required=True, help="the kernel source tree (holds the Kconfig files)")
     ap.add_argument("--arch", default="x86", help="SRCARCH of the build (default x86)")
-    ap.add_argument("fragments", nargs="+", help="the config fragments that were merged, in order")
+    ap.add_argument("--list", help="an option list (`CONFIG_X=value flavor` lines) to check instead of fragments")
+    ap.add_argument("--flavor", help="with --list: the flavor whose .config this is")
+    ap.add_argument("fragments", nargs="*", help="the config fragments that were merged, in order")
     args = ap.parse_args(argv)
+    if bool(args.list) == bool(args.fragments) or bool(args.list) != bool(args.flavor):
+        ap.print_usage(sys.stderr)
+        print("verify-config: give either FRAGMENT... or --list with --flavor", file=sys.stderr)
+        return 2
     try:
-        report = verify(args.config, os.path.abspath(args.srctree), args.arch, args.fragments)
+        if args.list:
+            report = check_list(args.config, os.path.abspath(args.srctree), args.arch, args.list, args.flavor)
+        else:
+            report = verify(args.config, os.path.abspath(args.srctree), args.arch, args.fragments)
     except UsageError as e:
         print("verify-config: %s" % e, file=sys.stderr)
         return 2

@@ -74,8 +74,11 @@ export async function checkSoak(input: SoakCheckInput, io: StepIO, cloud: SoakNo
   const pieces = await Promise.all(cluster.nodes.map(read));
   const live: NodeInfo[] = [];
   for (const [i, node] of cluster.nodes.entries()) {
+    // A node that died at an earlier check stays dead: its VM is gone, which is no loss to retry.
+    const died = input.dead?.[node.name];
     const line = panicLine(pieces[i]!.bytes.toString('utf8'));
-    if (line) health.set(node.name, panicked(node.name, line));
+    if (died !== undefined) health.set(node.name, { name: node.name, healthy: false, panicked: true, detail: died });
+    else if (line) health.set(node.name, panicked(node.name, line));
     else live.push(node);
   }
   const states = live.length > 0 ? await cloud.states(live, io) : new Map<string, NodeState>();

@@ -19,6 +19,15 @@ export const DEFAULT_CLOUD: CloudName = 'local';
 export const FLAVORS = ['kasan', 'kcsan'] as const;
 export type Flavor = (typeof FLAVORS)[number];
 
+/**
+ * What a kernel anomaly does to its node (`onKernelError`): `report` (the default) keeps the
+ * node running and reports it; `panic` turns on the safety nets (panic on oops, soft lockup,
+ * hung task, KASAN report) so the first anomaly stops that node with a panic, recorded as a
+ * finding while the other nodes soak on.
+ */
+export const ON_KERNEL_ERROR = ['report', 'panic'] as const;
+export type OnKernelError = (typeof ON_KERNEL_ERROR)[number];
+
 /** The steps of `cloudCycle`, in order. Teardown is not in the list: it runs as a compensation. */
 export const STEPS = [
   'kernel-build',
@@ -92,6 +101,10 @@ export interface CycleInput {
   baseline?: string | undefined;
   /** Seconds a parked cycle waits for an operator before it aborts and tears down. */
   operatorTimeoutSeconds: number;
+  /** What a kernel anomaly does to its node; absent in cycles started before it existed: `report`. */
+  onKernelError?: OnKernelError | undefined;
+  /** With `onKernelError: panic`: a WARN panics too (`panic_on_warn=1`). */
+  panicOnWarn?: boolean | undefined;
   /** Base of the task queue names: workflows on `<base>`, activities on `<base>-<cloud>`. */
   taskQueue: string;
   /** Per-profile overrides of timeouts and retries (slow clouds, tests). */
@@ -123,6 +136,8 @@ export interface StepContext {
   manifest: string;
   baseline?: string | undefined;
   soak: SoakSettings;
+  onKernelError?: OnKernelError | undefined;
+  panicOnWarn?: boolean | undefined;
 }
 
 export interface KernelBuildOutput {
@@ -187,6 +202,8 @@ export interface SoakCheckInput {
   elapsedSeconds: number;
   /** Where the previous check stopped parsing each node's console, by node name; absent at the first check. */
   consoles?: Record<string, ConsoleMark> | undefined;
+  /** Nodes whose kernel panicked at an earlier check (onKernelError `panic`), with the panic line: not checked again. */
+  dead?: Record<string, string> | undefined;
 }
 
 /** Where the parse of one node's console stands between two soak checks (byte offsets, never text). */
@@ -224,6 +241,8 @@ export interface SoakOutput {
   /** `new-finding`: `soak.stopOn` ended it at a finding not in the baseline. */
   reason: 'duration' | 'panic' | 'new-finding';
   lastHealth: NodeHealth[];
+  /** The nodes that died during the soak and of what (their panic line), by node name. */
+  deadNodes?: Record<string, string> | undefined;
 }
 
 export type FindingStatus = 'new' | 'known' | 'fixed';

@@ -4,7 +4,7 @@
  * a cycle started from the Temporal UI is checked exactly like one started from the CLI.
  */
 import { z } from 'zod';
-import { CLOUDS, DEFAULT_CLOUD, FLAVORS, PROFILE_NAMES, SOAK_STOP_ON, STEPS, type CycleInput } from './contract';
+import { CLOUDS, DEFAULT_CLOUD, FLAVORS, ON_KERNEL_ERROR, PROFILE_NAMES, SOAK_STOP_ON, STEPS, type CycleInput } from './contract';
 import type { FieldIssue } from './errors';
 
 const DAY = 86_400;
@@ -68,6 +68,12 @@ function buildSchemas() {
       module: module.default(DEFAULT_MODULE),
       baseline: z.string().min(1).optional(),
       operatorTimeoutSeconds: seconds('operatorTimeoutSeconds', 1, 30 * DAY).default(DAY),
+      onKernelError: z
+        .enum(ON_KERNEL_ERROR, {
+          error: (issue) => `${JSON.stringify(issue.input)} is not a way to handle a kernel error: use "report" (keep the node running and report it) or "panic" (the first oops, lockup, hung task or KASAN report panics its node)`,
+        })
+        .default('report'),
+      panicOnWarn: z.boolean({ error: 'panicOnWarn must be true or false' }).optional(),
       taskQueue: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, { error: 'a task queue name: letters, digits, . _ -' }).default('rcdebug'),
       profiles: z
         .partialRecord(
@@ -126,6 +132,9 @@ function rules(input: CycleInput): FieldIssue[] {
   // Each check is an activity in the workflow history; bound them so a cycle stays replayable.
   if (soak.durationSeconds / soak.checkIntervalSeconds > 5_000) {
     issues.push({ field: 'soak.checkIntervalSeconds', message: 'more than 5000 health checks per soak: raise the interval or shorten the soak' });
+  }
+  if (input.panicOnWarn && input.onKernelError !== 'panic') {
+    issues.push({ field: 'panicOnWarn', message: 'panics on a WARN only with onKernelError "panic": set it, or leave panicOnWarn out' });
   }
   for (const [field, list] of [['clouds', input.clouds], ['flavors', input.flavors]] as const) {
     const dup = list.find((v, i) => list.indexOf(v as never) !== i);

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BUILD_FILES, BZIMAGE, localKernelBuild, objectProgress, planKernelBuild, type KernelBuildOptions } from '../../activities/providers/local/kernel-build';
 import type { LocalDeps } from '../../activities/providers/local/deps';
 import { FLAVORS, type Flavor, type StepIO, type StepProgress } from '../../src/domain/contract';
-import { flavorCmdline, flavorFragments } from '../../activities/providers/local/kernel-flavor';
+import { errorCmdline, flavorCmdline, flavorFragments } from '../../activities/providers/local/kernel-flavor';
 import { isInfraError, isUserError } from '../../src/domain/errors';
 import { DROPPED_OPTION, GONE_OPTION, countLines, fakeDeps, recordingIO, stepContext, tempDir, writeFakeKernelDir, writeFakeKernelTree } from './fake-kernel';
 
@@ -178,11 +178,31 @@ describe('flavor folders', () => {
 
   it.each(FLAVORS)('gives %s its common and own fragments and boot arguments', async (flavor) => {
     const fragments = await flavorFragments(flavor);
-    expect(fragments.map((f) => f.split('/kernel/')[1])).toEqual(['flavors/common/debug.config', `flavors/${flavor}/${flavor}.config`]);
+    expect(fragments.map((f) => f.split('/kernel/')[1])).toEqual([
+      'flavors/common/debug.config',
+      'flavors/common/page-debug.config',
+      'flavors/common/safety-nets.config',
+      'flavors/common/slub-debug.config',
+      'flavors/common/stack.config',
+      'flavors/common/tracing.config',
+      `flavors/${flavor}/${flavor}.config`,
+    ]);
     const cmdline = await flavorCmdline(flavor);
-    expect(cmdline).toEqual(expect.arrayContaining(['panic_on_warn=0', 'hung_task_panic=0']));
+    expect(cmdline).toEqual(expect.arrayContaining(['panic_on_warn=0', 'hung_task_panic=0', 'sysctl.kernel.panic_on_oops=0']));
     expect(cmdline.includes('kasan.fault=report')).toBe(flavor === 'kasan');
     expect(cmdline.some((w) => w.startsWith('#'))).toBe(false);
+  });
+
+  it.each(FLAVORS)('onKernelError "panic" turns the safety nets of %s on after its report words, so they win', async (flavor) => {
+    expect(await errorCmdline(flavor, 'report', true)).toEqual(await flavorCmdline(flavor));
+    const words = await errorCmdline(flavor, 'panic');
+    const last = (key: string) => words.filter((w) => w.startsWith(`${key}=`)).at(-1);
+    expect([last('hung_task_panic'), last('softlockup_panic'), last('sysctl.kernel.panic_on_oops'), last('oops')]).toEqual([
+      'hung_task_panic=1', 'softlockup_panic=1', 'sysctl.kernel.panic_on_oops=1', 'oops=panic',
+    ]);
+    expect(last('kasan.fault')).toBe(flavor === 'kasan' ? 'kasan.fault=panic' : undefined);
+    expect(last('panic_on_warn')).toBe('panic_on_warn=0');
+    expect((await errorCmdline(flavor, 'panic', true)).at(-1)).toBe('panic_on_warn=1');
   });
 });
 

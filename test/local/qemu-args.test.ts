@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { guestAppend, handBootCommand, qemuArgs, shellQuote, type VmSpec } from '../../activities/providers/local/qemu';
+import { guestAppend, guestCpus, handBootCommand, qemuArgs, shellQuote, type VmSpec } from '../../activities/providers/local/qemu';
 import { consoleKey, safeId, vmPaths } from '../../activities/providers/local/vm-state';
 
 const spec: VmSpec = {
@@ -57,5 +57,12 @@ describe('qemu command line', () => {
     expect(Buffer.byteLength(deep.socket)).toBeLessThan(108);
     expect(deep.socket).toMatch(/rcdebug-[0-9a-f]{16}\.sock$/);
     expect(consoleKey('local/kasan v1', 'node-a')).toBe(`${safeId('local/kasan v1')}/consoles/node-a.log`);
+  });
+
+  it('the CPUs a guest brought up come from its console, the last boot when it holds several', () => {
+    const boot = (n: number) => `[    1.09] smp: Bringing up secondary CPUs ...\n[    1.10] smp: Brought up 1 node, ${n} CPU${n > 1 ? 's' : ''}\n`;
+    expect(guestCpus(boot(1))).toBe(1);
+    expect(guestCpus(`${boot(1)}rcdebug-guest: ready\n${boot(2)}`)).toBe(2);
+    expect(guestCpus('[    0.00] smpboot: Allowing 2 CPUs, 0 hotplug CPUs\n')).toBeUndefined();
   });
 });

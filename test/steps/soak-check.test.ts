@@ -81,6 +81,24 @@ describe('the soak check every cloud shares', () => {
     expect((err as Error).message).toBe('node a of soak-test stopped without a kernel panic: node lost: no qemu process');
   });
 
+  it('a node that died at an earlier check stays dead, is not asked for its state, and the others are checked', async () => {
+    const nodes = {
+      a: { console: 'boot\n', state: { up: false, healthy: false, detail: 'no qemu process' } },
+      b: { console: 'boot\n', state: up() },
+    };
+    const cloud = fakeCloud(nodes);
+    const asked: string[][] = [];
+    const states = cloud.states;
+    cloud.states = async (list, io2) => (asked.push(list.map((n) => n.name)), states(list, io2));
+    const out = await checkSoak({ ...input(['a', 'b'], true), dead: { a: 'kernel panic: Kernel panic - not syncing: KASAN: panic_on_warn set ...' } }, io, cloud);
+    expect(asked).toEqual([['b']]);
+    expect(cloud.scanned).toEqual([['b']]);
+    expect(out.nodes).toEqual([
+      { name: 'a', healthy: false, panicked: true, detail: 'kernel panic: Kernel panic - not syncing: KASAN: panic_on_warn set ...' },
+      { name: 'b', healthy: true, panicked: false, detail: 'up 10 s, console +5 B, kmemleak: leaks=1' },
+    ]);
+  });
+
   it('and the end of the soak where the cloud may have replaced a crashed node', async () => {
     const gone = { a: { console: '', state: { up: false, healthy: false, detail: 'instance i-1 is terminated' } } };
     const out = await checkSoak(input(['a']), io, fakeCloud(gone, 'ends-soak'));

@@ -35,11 +35,12 @@ export interface Cycle {
 /** A cycle about to start: every step pending, no outputs, the step context from the input. */
 export function newCycle(input: CloudCycleInput): Cycle {
   const cycleId = workflowInfo().workflowId;
-  const { rc, cloud, flavor, module, manifest, baseline, soak } = input;
+  const { rc, cloud, flavor, module, manifest, baseline, soak, onKernelError, panicOnWarn } = input;
   const steps: StepState[] = ALL_STEPS.map((name) => ({ name, status: 'pending', attempts: 0, runs: 0 }));
   return {
     input,
-    ctx: { cycleId, rc, cloud, flavor, module, manifest, baseline, soak },
+    // Cycles started before onKernelError existed have neither field: their ctx stays as it was.
+    ctx: { cycleId, rc, cloud, flavor, module, manifest, baseline, soak, ...(onKernelError ? { onKernelError } : {}), ...(panicOnWarn ? { panicOnWarn } : {}) },
     queue: `${input.taskQueue}-${cloud}`,
     state: { cycleId, rc, cloud, flavor, phase: 'running', verdict: 'running', steps, teardown: 'pending' },
     outputs: {},

@@ -36,12 +36,14 @@ export async function runSoak(c: Cycle, cluster: ClusterProvisionOutput): Promis
   let attempt = 1;
   // Where each node's console was parsed up to: kept here, in the history, so any worker resumes it.
   let consoles: Record<string, ConsoleMark> | undefined;
+  // onKernelError "panic": a node whose kernel panicked is dead; the others soak on.
+  const dead: Record<string, string> = {};
   while (elapsed() < durationSeconds) {
     await sleep(Math.min(checkIntervalSeconds, durationSeconds - elapsed()) * 1000);
     const now = elapsed();
     // The last check always scans, so leaks that appear late are still caught.
     const scan = scanIntervalSeconds > 0 && (now - lastScanAt >= scanIntervalSeconds || now >= durationSeconds);
-    const r = await acts.soakCheck({ ctx, cluster, tick: out.checks + 1, scan, elapsedSeconds: Math.round(now), consoles });
+    const r = await acts.soakCheck({ ctx, cluster, tick: out.checks + 1, scan, elapsedSeconds: Math.round(now), consoles, ...(Object.keys(dead).length ? { dead: { ...dead } } : {}) });
     consoles = r.output.consoles ?? consoles;
     attempt = Math.max(attempt, r.attempt);
     out.checks += 1;
@@ -54,7 +56,10 @@ export async function runSoak(c: Cycle, cluster: ClusterProvisionOutput): Promis
     const firsts = recordFindings(c, r.output.findings ?? [], out.checks);
     s.progress = `${out.checks} checks, ${out.scans} kmemleak scans, ${out.elapsedSeconds}/${durationSeconds} s`;
     publish(c);
-    if (r.output.panicked) {
+    for (const n of r.output.nodes) if (n.panicked) dead[n.name] ??= n.detail;
+    if (Object.keys(dead).length) out.deadNodes = { ...dead };
+    const soakOn = ctx.onKernelError === 'panic' && Object.keys(dead).length < cluster.nodes.length;
+    if (r.output.panicked && !soakOn) {
       // A panic is a finding for the harvest, never an infrastructure error to retry.
       out.endedEarly = true;
       out.reason = 'panic';

@@ -3,15 +3,15 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import type { ArtifactRef, ClusterProvisionInput, ClusterProvisionOutput, NodeInfo, StepIO } from '../../../src/domain/contract';
-import { InfraError } from '../../../src/domain/errors';
+import { InfraError, UserError } from '../../../src/domain/errors';
 import { runTool } from '../../exec/run-tool';
 import type { LocalDeps } from './deps';
-import { flavorCmdline } from './kernel-flavor';
+import { errorCmdline } from './kernel-flavor';
 import { guestCommand } from './guest-channel';
 import { chooseAccel } from './kvm-probe';
 import { clusterPlan } from './node-plan';
 import { consoleShowsPanic } from '../../../src/domain/findings/index';
-import { READY_MARKER, fileSize, guestAppend, qemuArgs, qemuBinary, readFrom, waitForConsole, type VmSpec } from './qemu';
+import { READY_MARKER, fileSize, guestAppend, guestCpus, qemuArgs, qemuBinary, readFrom, waitForConsole, type VmSpec } from './qemu';
 import { stopCycleVms, stopProcess } from './teardown';
 import { consoleKey, processArgs, readPid, safeId, vmPaths } from './vm-state';
 
@@ -52,7 +52,7 @@ export async function localClusterProvision(input: ClusterProvisionInput, io: St
     if (!existsSync(file)) throw new InfraError(`the ${what} ${file} of this cycle is gone: rerun kernel-build and image-bake`);
   }
   const accel = await chooseAccel(deps, kernel, initrd, io);
-  const append = guestAppend((await flavorCmdline(ctx.flavor)).join(' '), accel.accel);
+  const append = guestAppend((await errorCmdline(ctx.flavor, ctx.onKernelError, ctx.panicOnWarn)).join(' '), accel.accel);
   const timeoutMs = bootTimeoutSeconds(accel.accel) * 1000;
 
   try {
@@ -93,6 +93,7 @@ export async function localClusterProvision(input: ClusterProvisionInput, io: St
             socket: paths.socket,
             accel: accel.accel,
             reused: String(reused),
+            cpus: String(await checkedGuestCpus(consoleFile, node.name, plan.cpus)),
           },
         };
       }),
@@ -105,7 +106,9 @@ export async function localClusterProvision(input: ClusterProvisionInput, io: St
         cpu: accel.cpu,
         accelReason: accel.reason,
         memoryMiB: String(plan.memoryMiB),
-        cpus: String(plan.cpus),
+        // What the guests brought up (each node checked against what was asked).
+        cpus: [...new Set(nodes.map((n) => n.details?.cpus))].join(','),
+        cpusAsked: String(plan.cpus),
         append,
         kernel,
         initrd,
@@ -155,6 +158,24 @@ async function startVm(
         ? 'panicked while booting'
         : 'exited while booting';
   throw new InfraError(`VM ${node} never booted: it ${why} (console: ${spec.consoleFile})\n${tail}`);
+}
+
+/**
+ * The CPUs a booted guest brought up, read from its console. Fewer than asked is a kernel
+ * that cannot see qemu's vCPUs (e.g. built without ACPI, so it reads only the firmware's MP
+ * table, which names the boot CPU alone): a cycle on it would not test what it claims.
+ */
+async function checkedGuestCpus(consoleFile: string, node: string, asked: number): Promise<number> {
+  const seen = guestCpus(await readFrom(consoleFile, 0));
+  if (seen === undefined) throw new InfraError(`VM ${node} booted but its console shows no "smp: Brought up" line (console: ${consoleFile})`);
+  if (seen < asked) {
+    throw new UserError(
+      `VM ${node} was given ${asked} vCPUs but its kernel brought up ${seen} (console: ${consoleFile})`,
+      'local.cpus',
+      'build the local kernel with CONFIG_ACPI=y (kernel/base/qemu-guest.config), or ask for fewer cpus',
+    );
+  }
+  return seen;
 }
 
 /** Whether a running VM's agent answers: a VM reused from an earlier attempt must be up. */

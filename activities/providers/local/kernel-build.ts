@@ -12,6 +12,7 @@ import type { LocalDeps } from './deps';
 import { withCacheLock } from './kernel-cache-lock';
 import { compilerVersion, digestOf, shortDigest } from './kernel-digest';
 import { KERNEL_DIR, localFragments } from './kernel-flavor';
+import { checkOptionList } from './kernel-options';
 import { kernelReproducer } from './kernel-reproducer';
 import { DEFAULT_KERNEL_SOURCE, prepareKernelSource, type KernelSource } from './kernel-source';
 import { VERIFY_SCRIPT, verifyConfig, type VerifyReport } from './kernel-verify';
@@ -33,6 +34,7 @@ export const BUILD_FILES = {
   reproducer: 'rcdebug-reproducer.sh',
   complete: 'rcdebug-complete.json',
   verify: 'rcdebug-verify.json',
+  optionList: 'rcdebug-option-list.json',
 } as const;
 
 /** The bzImage inside a build directory. */
@@ -190,6 +192,9 @@ export async function configureKernel(plan: KernelBuildPlan, io: StepIO | undefi
   io?.progress({ message: 'verifying that every requested option survived olddefconfig' });
   const report = await verifyConfig({ config: join(dir, '.config'), srctree: plan.source.root, fragments: plan.fragments, logFile, io });
   await writeFile(join(dir, BUILD_FILES.verify), `${JSON.stringify(report, null, 2)}\n`);
+  // The users' option list: each option of this flavor present, or unable to be (explained).
+  const listed = await checkOptionList({ config: join(dir, '.config'), srctree: plan.source.root, flavor: plan.flavor, logFile, io });
+  await writeFile(join(dir, BUILD_FILES.optionList), `${JSON.stringify(listed, null, 2)}\n`);
   return report;
 }
 

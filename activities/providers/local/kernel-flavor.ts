@@ -1,6 +1,6 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FLAVORS, type Flavor } from '../../../src/domain/contract';
+import { FLAVORS, type Flavor, type OnKernelError } from '../../../src/domain/contract';
 import { UserError } from '../../../src/domain/errors';
 import { repoRoot } from '../../../src/domain/paths';
 
@@ -71,5 +71,21 @@ export async function flavorCmdline(flavor: Flavor, kernelDir = KERNEL_DIR): Pro
   return [
     ...(await cmdlineOf(join(kernelDir, 'flavors', COMMON, 'cmdline'))),
     ...(await cmdlineOf(join(kernelDir, 'flavors', flavor, 'cmdline'))),
+  ];
+}
+
+/**
+ * The boot arguments of a flavor under a cycle's `onKernelError`: the flavor's own, then for
+ * `panic` the safety nets (`cmdline-panic` files; a later word wins over an earlier one) and,
+ * when asked, `panic_on_warn=1`.
+ */
+export async function errorCmdline(flavor: Flavor, onKernelError: OnKernelError = 'report', panicOnWarn = false, kernelDir = KERNEL_DIR): Promise<string[]> {
+  const words = await flavorCmdline(flavor, kernelDir);
+  if (onKernelError !== 'panic') return words;
+  return [
+    ...words,
+    ...(await cmdlineOf(join(kernelDir, 'flavors', COMMON, 'cmdline-panic'))),
+    ...(await cmdlineOf(join(kernelDir, 'flavors', flavor, 'cmdline-panic'))),
+    ...(panicOnWarn ? ['panic_on_warn=1'] : []),
   ];
 }

@@ -46,17 +46,25 @@ export interface VerifyConfigRun {
  * every option survived; rejects with a UserError listing each dropped option and its reason.
  */
 export async function verifyConfig(run: VerifyConfigRun): Promise<VerifyReport> {
+  return runVerifyScript<VerifyReport>(['--arch', run.arch ?? 'x86', ...run.fragments], run, droppedOptionsError);
+}
+
+/**
+ * Runs verify-config.py on a `.config` with these further arguments and returns its JSON
+ * report; exit status 1 with a report rejects with `failed(report)`.
+ */
+export async function runVerifyScript<T>(args: string[], run: { config: string; srctree: string; logFile?: string | undefined; io?: StepIO | undefined }, failed: (report: T) => Error): Promise<T> {
   const out: string[] = [];
-  const parse = (): VerifyReport | undefined => {
+  const parse = (): T | undefined => {
     try {
-      return JSON.parse(out.join('\n')) as VerifyReport;
+      return JSON.parse(out.join('\n')) as T;
     } catch {
       return undefined;
     }
   };
   await runTool({
     cmd: 'python3',
-    args: [VERIFY_SCRIPT, '--config', run.config, '--srctree', run.srctree, '--arch', run.arch ?? 'x86', ...run.fragments],
+    args: [VERIFY_SCRIPT, '--config', run.config, '--srctree', run.srctree, ...args],
     logFile: run.logFile,
     io: run.io,
     onLine: (line, stream) => {
@@ -64,8 +72,7 @@ export async function verifyConfig(run: VerifyConfigRun): Promise<VerifyReport> 
     },
     classify: ({ exitCode }) => {
       const report = parse();
-      if (exitCode === 1 && report) return droppedOptionsError(report);
-      return undefined;
+      return exitCode === 1 && report ? failed(report) : undefined;
     },
   });
   const report = parse();

@@ -105,6 +105,16 @@ export function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_./:=,+@%-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * The CPUs the guest kernel brought up, from its console (`smp: Brought up 1 node, 2 CPUs`,
+ * the last boot's line when the console holds several); undefined when it printed none.
+ */
+export function guestCpus(consoleText: string): number | undefined {
+  const all = [...consoleText.matchAll(/smp: Brought up \d+ nodes?, (\d+) CPUs?/g)];
+  const last = all.at(-1);
+  return last ? Number(last[1]) : undefined;
+}
+
 export type MarkerWait = 'found' | 'exited' | 'timeout';
 
 /**

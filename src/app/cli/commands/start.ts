@@ -26,6 +26,8 @@ export function addCycleInputOptions(cmd: Command): Command {
     .option('--module-version <version>', 'version recorded in reproducers')
     .option('--baseline <file>', 'known-issues baseline (YAML)')
     .option('--operator-timeout <seconds>', 'how long a parked cycle waits for an operator')
+    .option('--on-kernel-error <mode>', 'report (default: keep the node running) or panic (the first oops, lockup, hung task or KASAN report panics its node)')
+    .option('--panic-on-warn', 'with --on-kernel-error panic: a WARN panics too')
     .option('--task-queue <name>', 'base task queue (default rcdebug)');
 }
 
@@ -70,6 +72,8 @@ export async function cycleInputFromOptions(o: Record<string, string | undefined
   set(input, 'manifest', o.manifest);
   set(input, 'baseline', o.baseline);
   set(input, 'operatorTimeoutSeconds', number('--operator-timeout', o.operatorTimeout));
+  set(input, 'onKernelError', o.onKernelError);
+  if (o.panicOnWarn) input.panicOnWarn = true;
   set(input, 'taskQueue', o.taskQueue);
   if (o.module || o.moduleSource || o.moduleVersion) {
     const m = { ...(base.module as object | undefined) } as Record<string, unknown>;
