@@ -183,6 +183,8 @@ export interface ClusterProvisionOutput {
 export interface DeployOutput {
   /** Helm releases (`cluster/namespace/release@version`) or loaded modules (`node: module params`). */
   releases: string[];
+  /** onKernelError `panic`: nodes whose kernel panicked while the module loaded, with the panic line. */
+  dead?: Record<string, string> | undefined;
 }
 
 export interface NodeHealth {

@@ -1,18 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Client } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalProvider } from '../../activities/providers/local/index';
-import { stopProcess } from '../../activities/providers/local/teardown';
+import { describe, expect, it } from 'vitest';
 import { qemuProcessesWith, safeId } from '../../activities/providers/local/vm-state';
-import { localArtifactStore } from '../../activities/artifacts/store';
-import type { CloudProvider } from '../../src/domain/contract';
 import { stateQuery, type CloudCycleResult } from '../../src/domain/cycle-state';
-import { cacheDir } from '../../src/domain/paths';
-import { localRegistry } from '../../activities/providers/local/registry';
-import { eventually, startCycle, testClient, uniqueQueue, withWorkers } from '../support/engine';
+import { eventually, startCycle, uniqueQueue, withWorkers } from '../support/engine';
+import { localE2e } from '../support/local-e2e';
 
 // The full cycle on the local cloud through the real dev server: real kernel, real qemu VMs,
 // the example module's planted bugs found on the nodes that ran them. State is private to this
@@ -27,28 +19,9 @@ const TITLES = {
   deadlock: /^possible deadlock in kbug_lock_ba$/,
 };
 
-let home: string;
-let provider: CloudProvider;
-let client: Client;
-
-beforeAll(async () => {
-  home = mkdtempSync(join(tmpdir(), 'rcdebug-e2e-'));
-  provider = createLocalProvider({
-    artifacts: localArtifactStore(join(home, 'artifacts')),
-    registry: localRegistry(join(home, 'registry')),
-    stateDir: join(home, 'local'),
-    cacheDir: cacheDir(),
-  });
-  client = await testClient();
-});
-
-afterAll(async () => {
-  // A failed or timed-out test may end before its cycle's teardown ran: nothing of this run
-  // may keep running.
-  if (home) for (const pid of qemuProcessesWith(`${home}/`)) await stopProcess(pid);
-  await client?.connection.close();
-  if (home) rmSync(home, { recursive: true, force: true });
-});
+const e2e = localE2e();
+const provider = () => e2e.provider();
+const client = () => e2e.client();
 
 const cycleInput = (taskQueue: string, durationSeconds: number) => ({
   rc: 'v0.1.0-rc1',
@@ -72,9 +45,9 @@ async function runCycle(name: string): Promise<CloudCycleResult> {
  */
 async function runCycleWatching(name: string): Promise<{ result: CloudCycleResult; soakWhenUafSeen?: string | undefined }> {
   const taskQueue = uniqueQueue(name);
-  return withWorkers({ taskQueue, clouds: ['local'], providers: { local: provider } }, async () => {
-    const handle = await startCycle(client, cycleInput(taskQueue, 60));
-    const child = client.workflow.getHandle(`${handle.workflowId}.local-kasan`);
+  return withWorkers({ taskQueue, clouds: ['local'], providers: { local: provider() } }, async () => {
+    const handle = await startCycle(client(), cycleInput(taskQueue, 60));
+    const child = client().workflow.getHandle(`${handle.workflowId}.local-kasan`);
     let soakWhenUafSeen: string | undefined;
     let done = false;
     const watching = (async () => {
@@ -146,10 +119,10 @@ describe('local cloud end to end', () => {
 
   it('a cycle cancelled during the soak tears down: no qemu of it is left', async () => {
     const taskQueue = uniqueQueue('e2e-local-cancel');
-    await withWorkers({ taskQueue, clouds: ['local'], providers: { local: provider } }, async () => {
-      const handle = await startCycle(client, cycleInput(taskQueue, 1_800));
+    await withWorkers({ taskQueue, clouds: ['local'], providers: { local: provider() } }, async () => {
+      const handle = await startCycle(client(), cycleInput(taskQueue, 1_800));
       const childId = `${handle.workflowId}.local-kasan`;
-      const child = client.workflow.getHandle(childId);
+      const child = client().workflow.getHandle(childId);
       await eventually(
         async () => (await child.query(stateQuery)).currentStep === 'soak',
         1_200_000,

@@ -41,3 +41,20 @@ describe('preflight: every file and field a cycle reads, before its first step',
     errors.forEach(([, pattern], i) => expect(r.errors[i]?.message).toMatch(pattern));
   });
 });
+
+describe('onKernelError: checked with the cycle input, before the cycle starts', () => {
+  it('defaults to report; panic and panicOnWarn with panic are accepted', () => {
+    expect(parseCycleInput({ rc: 'v1.0.0' }).value?.onKernelError).toBe('report');
+    expect(parseCycleInput({ rc: 'v1.0.0', onKernelError: 'panic', panicOnWarn: true })).toMatchObject({ errors: [], value: { onKernelError: 'panic', panicOnWarn: true } });
+  });
+
+  it.each([
+    [{ onKernelError: 'crash' }, 'onKernelError', /"crash" is not a way to handle a kernel error: use "report" .* or "panic"/],
+    [{ panicOnWarn: true }, 'panicOnWarn', /only with onKernelError "panic"/],
+    [{ onKernelError: 'panic', panicOnWarn: 'yes' }, 'panicOnWarn', /true or false/],
+  ])('rejects %j naming the field', (input, field, message) => {
+    const { errors } = parseCycleInput({ rc: 'v1.0.0', ...input });
+    expect(errors.map((e) => e.field)).toEqual([field]);
+    expect(errors[0]?.message).toMatch(message);
+  });
+});

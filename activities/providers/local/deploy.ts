@@ -3,6 +3,9 @@ import { InfraError, UserError } from '../../../src/domain/errors';
 import type { LocalDeps } from './deps';
 import { GuestCommandError, guestCommand } from './guest-channel';
 import { clusterPlan, releaseLine, type NodePlan } from './node-plan';
+import { consolePath } from './cluster-provision';
+import { readFrom } from './qemu';
+import { panicLine } from '../../../src/domain/findings/index';
 import { vmPaths } from './vm-state';
 
 /** insmod of a debug kernel module under TCG, KASAN reports included, can take a while. */
@@ -29,21 +32,31 @@ export async function localDeploy(input: DeployInput, io: StepIO, deps: LocalDep
   if (missing.length > 0) {
     throw new InfraError(`the cluster has no VM for ${missing.join(', ')}: the manifest changed since cluster-provision; rerun it`);
   }
+  const dead: Record<string, string> = {};
   const perNode = await Promise.all(
     plan.nodes.map(async (node, i) => {
       const socket = vmPaths(deps, ctx.cycleId, node.name).socket;
       const releases: string[] = [];
-      for (const [j, m] of node.modules.entries()) {
-        io.progress({ message: `${node.name}: loading ${m.name}` });
-        await send(socket, ['load', m.name, ...m.params].join(' '), LOAD_TIMEOUT_MS, io, `local.nodes[${i}].modules[${j}]`, node.name);
-        releases.push(releaseLine(node.name, m));
+      try {
+        for (const [j, m] of node.modules.entries()) {
+          io.progress({ message: `${node.name}: loading ${m.name}` });
+          releases.push(releaseLine(node.name, m));
+          await send(socket, ['load', m.name, ...m.params].join(' '), LOAD_TIMEOUT_MS, io, `local.nodes[${i}].modules[${j}]`, node.name);
+        }
+        io.progress({ message: `${node.name}: starting the workload` });
+        await send(socket, workloadCommand(node), WORKLOAD_TIMEOUT_MS, io, `local.nodes[${i}].workload`, node.name);
+      } catch (err) {
+        // onKernelError "panic": a module whose bug panics the kernel at load kills its node;
+        // that is the finding the soak records, not a failed deploy.
+        const line = ctx.onKernelError === 'panic' ? panicLine(await readFrom(consolePath(deps, ctx.cycleId, node.name), 0)) : undefined;
+        if (line === undefined) throw err;
+        dead[node.name] = `kernel panic: ${line}`;
+        io.progress({ message: `${node.name}: its kernel panicked while loading: ${line}` });
       }
-      io.progress({ message: `${node.name}: starting the workload` });
-      await send(socket, workloadCommand(node), WORKLOAD_TIMEOUT_MS, io, `local.nodes[${i}].workload`, node.name);
       return releases;
     }),
   );
-  return { releases: perNode.flat() };
+  return { releases: perNode.flat(), ...(Object.keys(dead).length ? { dead } : {}) };
 }
 
 async function send(socket: string, command: string, timeoutMs: number, io: StepIO, field: string, node: string): Promise<string> {

@@ -70,7 +70,7 @@ export function renderOptionTable(reports: OptionListReport[]): string {
       .filter(({ o }) => !o.present)
       .map(({ flavor: f, o }) => `${o.mine ? '' : `${o.flavor} only; `}${f}: ${o.reason ?? ''}`);
     // The same reason in every flavor is said once.
-    const reasons = per.every(({ o }) => !o.present && o.mine) && new Set(per.map(({ o }) => o.reason)).size === 1 ? [per[0]!.o.reason ?? ''] : why;
+    const reasons = per.every(({ o }) => !o.present) && new Set(per.map(({ o }) => o.reason)).size === 1 ? [per[0]!.o.reason ?? ''] : why;
     return `| \`${option}=${requested}\` | ${flavor} | ${present} | ${cell(reasons.join('<br>'))} |`;
   });
   return [...header, ...rows].join('\n');
