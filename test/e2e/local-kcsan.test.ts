@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { qemuProcessesWith, safeId } from '../../activities/providers/local/vm-state';
 import { localE2e, runLocalCycle } from '../support/local-e2e';
@@ -25,6 +27,11 @@ describe('local cloud, kcsan flavor, SMP guests', () => {
     expect(cluster?.nodes.map((n) => n.details?.cpus)).toEqual(['2', '2']);
     const findings = r.harvest?.findings ?? [];
     console.log(`findings: ${findings.map((f) => `${f.title} @ ${f.nodes.join(',')}`).join(' | ')}`);
+    if (!findings.some((f) => f.title.startsWith('KCSAN'))) {
+      const race = cluster?.nodes.find((n) => n.name === 'node-race');
+      const text = race ? readFileSync(fileURLToPath(race.console), 'utf8') : '';
+      console.log(`node-race console, KCSAN and kbug lines:\n${text.split('\n').filter((l) => /KCSAN|kbug|CPU/.test(l)).slice(-40).join('\n')}`);
+    }
     const nodesOf = (title: RegExp) => findings.filter((f) => title.test(f.title)).map((f) => f.nodes);
     expect(nodesOf(/^KCSAN: data-race in kbug_race_dec \/ kbug_race_inc$/)).toEqual([['node-race']]);
     expect(nodesOf(/^BUG: sleeping function called from invalid context in kbug_atomic_sleep$/)).toEqual([['node-atomic']]);

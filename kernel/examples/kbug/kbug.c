@@ -12,11 +12,13 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/completion.h>
+#include <linux/cpumask.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/proc_fs.h>
+#include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -161,12 +163,21 @@ static KBUG_FN void kbug_race(void)
 
 	init_completion(&inc.done);
 	init_completion(&dec.done);
-	t = kthread_run(kbug_race_thread, &inc, "kbug-race-inc");
+	/* One racer a CPU when there are two: the race is then truly concurrent. */
+	t = kthread_create(kbug_race_thread, &inc, "kbug-race-inc");
 	if (IS_ERR(t))
 		return;
-	t = kthread_run(kbug_race_thread, &dec, "kbug-race-dec");
-	if (IS_ERR(t))
+	if (num_online_cpus() > 1)
+		kthread_bind(t, 0);
+	wake_up_process(t);
+	t = kthread_create(kbug_race_thread, &dec, "kbug-race-dec");
+	if (IS_ERR(t)) {
 		complete(&dec.done);
+	} else {
+		if (num_online_cpus() > 1)
+			kthread_bind(t, 1);
+		wake_up_process(t);
+	}
 	wait_for_completion(&inc.done);
 	wait_for_completion(&dec.done);
 }
