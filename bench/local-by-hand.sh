@@ -39,7 +39,7 @@ cp "$REPO/kernel/guest/init" "$R/init"
 (cd "$R" && find . | cpio -o -H newc --quiet) | gzip -n -9 > "$WORK/initramfs.cpio.gz"
 
 # 3. boot: one VM per node, console to a file, control channel on a socket.
-APPEND="console=ttyS0 panic=-1 no_hash_pointers rdinit=/init acpi=ht nowatchdog rcupdate.rcu_cpu_stall_suppress=1 workqueue.watchdog_thresh=0 sysctl.kernel.hung_task_timeout_secs=0 $(grep -hv '^#' "$REPO"/kernel/flavors/common/cmdline "$REPO"/kernel/flavors/"$FLAVOR"/cmdline | tr '\n' ' ')"
+APPEND="console=ttyS0 panic=-1 no_hash_pointers rdinit=/init nowatchdog rcupdate.rcu_cpu_stall_suppress=1 workqueue.watchdog_thresh=0 sysctl.kernel.hung_task_timeout_secs=0 $(grep -hv '^#' "$REPO"/kernel/flavors/common/cmdline "$REPO"/kernel/flavors/"$FLAVOR"/cmdline | tr '\n' ' ')"
 CPU=max
 [ "$ACCEL" = kvm ] && CPU=host
 for node in node-uaf node-deadlock node-clean; do

@@ -31,19 +31,19 @@ describe('qemu command line', () => {
   });
 
   it('the kernel command line: console on ttyS0, qemu exits on panic, then the flavor', () => {
-    expect(spec.append).toBe('console=ttyS0 panic=-1 no_hash_pointers rdinit=/init acpi=ht kasan.fault=report kasan_multi_shot');
+    expect(spec.append).toBe('console=ttyS0 panic=-1 no_hash_pointers rdinit=/init kasan.fault=report kasan_multi_shot');
   });
 
   it('under TCG the time-based detectors are off: a descheduled vCPU is not a kernel lockup', () => {
     expect(guestAppend('x=1', 'tcg')).toBe(
-      'console=ttyS0 panic=-1 no_hash_pointers rdinit=/init acpi=ht nowatchdog rcupdate.rcu_cpu_stall_suppress=1 workqueue.watchdog_thresh=0 sysctl.kernel.hung_task_timeout_secs=0 x=1',
+      'console=ttyS0 panic=-1 no_hash_pointers rdinit=/init nowatchdog rcupdate.rcu_cpu_stall_suppress=1 workqueue.watchdog_thresh=0 sysctl.kernel.hung_task_timeout_secs=0 x=1',
     );
   });
 
   it('the hand boot command is a shell line with the console on the terminal', () => {
     const cmd = handBootCommand(spec);
     expect(cmd).toMatch(/^qemu-system-x86_64 -accel tcg -cpu max /);
-    expect(cmd).toContain("-append 'console=ttyS0 panic=-1 no_hash_pointers rdinit=/init acpi=ht kasan.fault=report kasan_multi_shot'");
+    expect(cmd).toContain("-append 'console=ttyS0 panic=-1 no_hash_pointers rdinit=/init kasan.fault=report kasan_multi_shot'");
     expect(cmd).toContain('-serial mon:stdio -serial null');
     expect(cmd).not.toContain('-daemonize');
     expect(shellQuote("it's")).toBe(`'it'\\''s'`);

@@ -48,20 +48,13 @@ export const TCG_QUIET_DETECTORS = [
 ];
 
 /**
- * ACPI for its tables only (the MADT lists qemu's vCPUs), without the interpreter: a guest needs
- * no ACPI devices, and the interpreter's boot-time caches are kmemleak false positives
- * (`memory leak in acpi_os_create_cache` on every node).
- */
-export const ACPI_TABLES_ONLY = 'acpi=ht';
-
-/**
  * Kernel boot arguments of a local guest: console on ttyS0, qemu exits on panic, and raw
  * pointers in reports (a TCG guest has no entropy early, so hashed pointers print as
  * `(____ptrval____)` and kmemleak backtraces lose their addresses); under TCG, no time-based
  * detectors (see TCG_QUIET_DETECTORS).
  */
 export function guestAppend(flavorArgs: string, accel: Accel = 'tcg'): string {
-  return ['console=ttyS0', 'panic=-1', 'no_hash_pointers', 'rdinit=/init', ACPI_TABLES_ONLY, ...(accel === 'tcg' ? TCG_QUIET_DETECTORS : []), flavorArgs]
+  return ['console=ttyS0', 'panic=-1', 'no_hash_pointers', 'rdinit=/init', ...(accel === 'tcg' ? TCG_QUIET_DETECTORS : []), flavorArgs]
     .filter((a) => a.trim())
     .join(' ');
 }
