@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, accessSync, constants } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { iacTools } from './tools-iac.mjs';
+import { serverTools } from './tools-server.mjs';
 
 export const cacheDir = process.env.RCDEBUG_CACHE ?? join(homedir(), '.cache', 'rcdebug');
 export const binDir = join(cacheDir, 'bin');
@@ -119,6 +120,11 @@ export const tools = [
     ['python3', 'python3', 'kernel config verification', ['--version']],
     ['addr2line', 'binutils', 'source lines of stack frames (log-harvest)', ['--version']],
     ['nm', 'binutils', 'symbol addresses for source lines (log-harvest)', ['--version']],
+    // The self-hosted engine tests: test hosts (network namespaces, veth links), mTLS
+    // certificates, PostgreSQL run unprivileged when the tests run as root.
+    ['ip', 'iproute2', 'test hosts: network namespaces joined by veth pairs', ['-V']],
+    ['openssl', 'openssl', 'test certificates for mutual TLS', ['version']],
+    ['setpriv', 'util-linux', 'runs PostgreSQL unprivileged in tests run as root', ['--version']],
   ].map(([bin, pkg, purpose, versionArgs]) => ({
     name: bin,
     purpose,
@@ -138,6 +144,7 @@ export const tools = [
     howToInstall: 'sudo apt-get install -y linux-source-6.1',
   },
   ...iacTools({ binDir, cacheDir, which, run, standardFind }),
+  ...serverTools({ binDir, cacheDir, which, run, standardFind }),
 ];
 
 /** Installs the apt packages that are missing, when root; otherwise says what to run. */

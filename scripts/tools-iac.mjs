@@ -38,8 +38,9 @@ function requireGo(ctx, what, envVar) {
  * Builds a Go command from inside its module's directory. packer and tofu carry `replace`
  * directives in go.mod, which `go install module@version` refuses; building in the module
  * directory honours them, with the module's own go.sum pinning every dependency.
+ * `nice` runs the build at low priority (for the heavy ones).
  */
-export function buildInModule(ctx, { module, version, pkg, out, ldflags }) {
+export function buildInModule(ctx, { module, version, pkg, out, ldflags, nice }) {
   const env = { ...process.env, GOFLAGS: '-buildvcs=false' };
   mkdirSync(ctx.binDir, { recursive: true });
   process.stderr.write(`rcdebug: $ go mod download -json ${module}@${version}\n`);
@@ -53,7 +54,10 @@ export function buildInModule(ctx, { module, version, pkg, out, ldflags }) {
   const args = ['build', '-trimpath', '-o', partial];
   if (ldflags) args.push('-ldflags', ldflags);
   args.push(pkg);
-  ctx.run('go', args, { env, cwd: info.Dir });
+  // A heavy build (the Temporal server) runs at low priority: it must not starve the tests and
+  // workers that share the machine.
+  if (nice && ctx.which('nice')) ctx.run('nice', ['-n', '10', 'go', ...args], { env, cwd: info.Dir });
+  else ctx.run('go', args, { env, cwd: info.Dir });
   renameSync(partial, target);
 }
 

@@ -1,8 +1,9 @@
 /**
  * A worker in its own process, for tests that kill it: `tsx worker-process.ts <address>
- * <taskQueue> <recordFile> [scriptJSON]`. Prints `ready` once it polls.
+ * <taskQueue> <recordFile> [scriptJSON]`. Prints `ready` once it polls. It connects as the CLI's
+ * worker does, from the standard variables (TEMPORAL_NAMESPACE, TEMPORAL_TLS_*, ...).
  */
-import { NativeConnection } from '@temporalio/worker';
+import { connectWorker, settingsFromEnv } from '../../activities/temporal-connection';
 import { createWorkers } from '../../src/app/worker/create-workers';
 import { scriptedProvider, type ScriptedProviderOptions } from './scripted-provider';
 
@@ -12,10 +13,11 @@ if (!address || !taskQueue || !recordFile) {
   process.exit(2);
 }
 const options: ScriptedProviderOptions = { recordFile, ...(script ? (JSON.parse(script) as ScriptedProviderOptions) : {}) };
-const connection = await NativeConnection.connect({ address });
+const settings = settingsFromEnv({ ...process.env, TEMPORAL_ADDRESS: address });
+const connection = await connectWorker(settings);
 const set = await createWorkers({
   connection,
-  namespace: 'default',
+  namespace: settings.namespace,
   taskQueue,
   clouds: ['local'],
   providers: { local: scriptedProvider(options) },

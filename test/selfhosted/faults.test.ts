@@ -1,0 +1,165 @@
+/**
+ * The production engine: the self-hosted Temporal server on PostgreSQL on one test host,
+ * workers on two others, mutual TLS everywhere, and the faults a cluster meets.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, startCycle, uniqueQueue } from '../support/engine';
+import { startCluster, readCalls, type Cluster } from '../support/cluster';
+import { stepsCalled } from '../support/scripted-provider';
+
+let cluster: Cluster;
+let client: Client;
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'rcdebug-faults-'));
+  cluster = await startCluster(2);
+  client = await cluster.client();
+}, 240_000);
+
+afterAll(async () => {
+  await client?.connection.close();
+  await cluster?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const ONCE = ['kernel-build', 'image-bake', 'version-publish', 'cluster-provision', 'deploy', 'log-harvest', 'teardown'] as const;
+const soak = (s: number) => ({ durationSeconds: s, checkIntervalSeconds: 1, scanIntervalSeconds: 0 });
+const fastHeartbeat = { toolRun: { heartbeatSeconds: 2, initialIntervalSeconds: 1 }, soak: { heartbeatSeconds: 2, initialIntervalSeconds: 1 } };
+
+/** Which worker process reported each image-bake start and completion, from the history. */
+async function imageBakeEvents(workflowId: string) {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const scheduled = new Map<string, string>();
+  const out: Array<{ event: string; identity?: string; attempt?: number }> = [];
+  for (const e of history.events ?? []) {
+    const s = e.activityTaskScheduledEventAttributes;
+    if (s) scheduled.set(String(e.eventId), s.activityType?.name ?? '');
+    const st = e.activityTaskStartedEventAttributes;
+    if (st && scheduled.get(String(st.scheduledEventId)) === 'imageBake') out.push({ event: 'started', identity: st.identity ?? '', attempt: st.attempt ?? 0 });
+    const c = e.activityTaskCompletedEventAttributes;
+    if (c && scheduled.get(String(c.scheduledEventId)) === 'imageBake') out.push({ event: 'completed', identity: c.identity ?? '' });
+  }
+  return out;
+}
+
+describe('the self-hosted server on PostgreSQL, workers on other hosts over mTLS', () => {
+  it('runs a cycle from a worker on another host', async () => {
+    const taskQueue = uniqueQueue('sh-basic');
+    const record = join(dir, `${taskQueue}.jsonl`);
+    const w = await cluster.spawnWorker(cluster.hosts.workers[0]!, taskQueue, record);
+    const h = await startCycle(client, { rc: 'v5.0.0-rc1', taskQueue, soak: soak(2) });
+    expect((await h.result()).verdict).toBe('clean');
+    expect(stepsCalled(readCalls(record))).toEqual([...ONCE]);
+    w.kill('SIGKILL');
+  });
+
+  it('the server SIGKILLed mid-soak and started again: the cycle completes, no finished step runs again', async () => {
+    const taskQueue = uniqueQueue('sh-kill');
+    const record = join(dir, `${taskQueue}.jsonl`);
+    const w = await cluster.spawnWorker(cluster.hosts.workers[0]!, taskQueue, record);
+    const h = await startCycle(client, { rc: 'v5.0.0-rc2', taskQueue, soak: soak(10), profiles: fastHeartbeat });
+    await eventually(async () => readCalls(record).filter((c) => c.step === 'soakCheck').length >= 2, 90_000, 'the soak to run');
+    await cluster.server.kill('SIGKILL');
+    await cluster.server.start();
+    const fresh = await cluster.client();
+    expect((await fresh.workflow.getHandle(h.workflowId).result()).verdict).toBe('clean');
+    await fresh.connection.close();
+    const steps = stepsCalled(readCalls(record));
+    for (const s of ONCE) expect(steps.filter((x) => x === s), s).toHaveLength(1);
+    w.kill('SIGKILL');
+  });
+
+  it('PostgreSQL restarted mid-cycle: the cycle completes', async () => {
+    const taskQueue = uniqueQueue('sh-pg');
+    const record = join(dir, `${taskQueue}.jsonl`);
+    const w = await cluster.spawnWorker(cluster.hosts.workers[0]!, taskQueue, record);
+    const h = await startCycle(client, { rc: 'v5.0.0-rc3', taskQueue, soak: soak(10), profiles: fastHeartbeat });
+    await eventually(async () => readCalls(record).filter((c) => c.step === 'soakCheck').length >= 2, 90_000, 'the soak to run');
+    await cluster.server.postgres.stop();
+    await new Promise((r) => setTimeout(r, 3_000));
+    await cluster.server.postgres.start();
+    expect((await h.result()).verdict).toBe('clean');
+    expect(stepsCalled(readCalls(record)).at(-1)).toBe('teardown');
+    w.kill('SIGKILL');
+  });
+
+  it('one of two workers killed mid-step: the other finishes the step after its heartbeat timeout', async () => {
+    const taskQueue = uniqueQueue('sh-two');
+    const [a, b] = [join(dir, `${taskQueue}-a.jsonl`), join(dir, `${taskQueue}-b.jsonl`)];
+    const script = { script: { 'image-bake': { delayMs: 6_000 } } };
+    const wa = await cluster.spawnWorker(cluster.hosts.workers[0]!, taskQueue, a, script);
+    const wb = await cluster.spawnWorker(cluster.hosts.workers[1]!, taskQueue, b, script);
+    const h = await startCycle(client, { rc: 'v5.0.0-rc4', taskQueue, soak: soak(1), profiles: fastHeartbeat });
+    const first = await eventually(async () => (readCalls(a).some((c) => c.step === 'image-bake') ? 'a' : readCalls(b).some((c) => c.step === 'image-bake') ? 'b' : undefined), 90_000, 'image-bake to start');
+    const [dead, alive, aliveRecord] = first === 'a' ? [wa, wb, b] : [wb, wa, a];
+    dead.kill('SIGKILL');
+    expect((await h.result()).verdict).toBe('clean');
+    expect(readCalls(aliveRecord).filter((c) => c.step === 'image-bake').map((c) => c.attempt)).toEqual([2]);
+    const events = await imageBakeEvents(`${h.workflowId}.local-kasan`);
+    expect(events.filter((e) => e.event === 'completed').map((e) => e.identity)).toEqual([expect.stringContaining(`${alive.pid}@`)]);
+    alive.kill('SIGKILL');
+  });
+
+  it('a worker cut off (its link down) longer than a heartbeat: the step moves; its late result is discarded', async () => {
+    const taskQueue = uniqueQueue('sh-cut');
+    const [a, b] = [join(dir, `${taskQueue}-a.jsonl`), join(dir, `${taskQueue}-b.jsonl`)];
+    const script = { script: { 'image-bake': { delayMs: 5_000 } } };
+    const [ha, hb] = [cluster.hosts.workers[0]!, cluster.hosts.workers[1]!];
+    const wa = await cluster.spawnWorker(ha, taskQueue, a, script);
+    const wb = await cluster.spawnWorker(hb, taskQueue, b, script);
+    try {
+      const h = await startCycle(client, { rc: 'v5.0.0-rc5', taskQueue, soak: soak(1), profiles: fastHeartbeat });
+      const first = await eventually(async () => (readCalls(a).some((c) => c.step === 'image-bake') ? 'a' : readCalls(b).some((c) => c.step === 'image-bake') ? 'b' : undefined), 90_000, 'image-bake to start');
+      const [cutHost, cutWorker, otherRecord, other] = first === 'a' ? [ha, wa, b, wb] : [hb, wb, a, wa];
+      cluster.hosts.cut(cutHost, true);
+      // The other worker takes the retry once the heartbeat timeout (2 s) has passed...
+      await eventually(async () => readCalls(otherRecord).some((c) => c.step === 'image-bake'), 60_000, 'the step to move');
+      // ...and the cut worker comes back while that attempt still runs, with its own result late.
+      cluster.hosts.cut(cutHost, false);
+      expect((await h.result()).verdict).toBe('clean');
+      const events = await imageBakeEvents(`${h.workflowId}.local-kasan`);
+      const done = events.filter((e) => e.event === 'completed');
+      expect(done).toHaveLength(1);
+      expect(done[0]?.identity).toContain(`${other.pid}@`);
+      expect(done[0]?.identity).not.toContain(`${cutWorker.pid}@`);
+    } finally {
+      cluster.hosts.cut(ha, false);
+      cluster.hosts.cut(hb, false);
+      wa.kill('SIGKILL');
+      wb.kill('SIGKILL');
+    }
+  });
+
+  it('a schedule is created, triggered, paused and deleted on this server', async () => {
+    const taskQueue = uniqueQueue('sh-sched');
+    const record = join(dir, `${taskQueue}.jsonl`);
+    const w = await cluster.spawnWorker(cluster.hosts.workers[1]!, taskQueue, record);
+    const scheduleId = `${taskQueue}-nightly`;
+    const input = { rc: 'v5.0.0-rc6', taskQueue, soak: soak(1) };
+    const handle = await client.schedule.create({
+      scheduleId,
+      spec: { cronExpressions: ['0 2 * * *'] },
+      action: { type: 'startWorkflow', workflowType: 'rcCycle', taskQueue, args: [input], workflowId: `sched-${scheduleId}` },
+      state: { paused: false },
+    });
+    await handle.trigger();
+    const started = await eventually(async () => (await handle.describe()).info.recentActions[0]?.action.workflow.workflowId, 60_000, 'the triggered cycle');
+    expect((await client.workflow.getHandle(started).result()).verdict).toBe('clean');
+    await handle.pause('paused by the test');
+    expect((await handle.describe()).state.paused).toBe(true);
+    await handle.delete();
+    await expect(handle.describe()).rejects.toThrow(/not found/i);
+    w.kill('SIGKILL');
+  });
+
+  it('a worker presenting a certificate from another CA is refused', async () => {
+    const { createCa } = await import('../support/certs');
+    const rogue = createCa(join(dir, 'rogue'), 'rogue-ca').issue('rogue-worker');
+    await expect(cluster.spawnWorker(cluster.hosts.workers[0]!, uniqueQueue('sh-rogue'), join(dir, 'rogue.jsonl'), {}, { cert: rogue })).rejects.toThrow(/exited with [1-9]/);
+  });
+});
