@@ -48,25 +48,53 @@ function connectionOptions(s: TemporalSettings) {
   return { address: s.address, tls: s.tls, apiKey: s.apiKey, ...(s.apiKey ? { metadata: { 'temporal-namespace': s.namespace } } : {}) };
 }
 
-/** A client connection; a server that does not answer becomes an error that says what to run. */
+/**
+ * What went wrong connecting, from the gRPC status and the message of the failure: the error
+ * names the setting to fix. A refused certificate or key and a namespace that does not exist
+ * are the user's to fix (exit 2); a server that does not answer may come back (exit 10).
+ */
+export function connectionProblem(s: TemporalSettings, err: unknown): UserError {
+  const msg = (err as Error)?.message ?? String(err);
+  const code = (err as { code?: number })?.code;
+  const at = `Temporal at ${s.address}`;
+  if (code === 5 || /namespace .*not found|NamespaceNotFound/i.test(msg)) {
+    return new UserError(`${at} has no namespace "${s.namespace}": ${msg}`, 'TEMPORAL_NAMESPACE', 'set TEMPORAL_NAMESPACE to an existing namespace (`temporal operator namespace list`)');
+  }
+  if (s.apiKey && (code === 16 || code === 7 || /unauthenticated|permission denied|api key/i.test(msg))) {
+    return new UserError(`${at} refused the API key for namespace "${s.namespace}": ${msg}`, 'TEMPORAL_API_KEY', 'use an API key of the account that owns the namespace, not expired');
+  }
+  if (/certificate|handshake|tls|ssl|x509|alert/i.test(msg) || code === 16) {
+    return new UserError(
+      `${at} refused the TLS connection (certificate expired, from another CA, or for another name): ${msg}`,
+      'TEMPORAL_TLS_CLIENT_CERT_PATH',
+      'use a client certificate the server\'s CA signed and a TEMPORAL_TLS_SERVER_CA_CERT_PATH / TEMPORAL_TLS_SERVER_NAME that match the server\'s',
+    );
+  }
+  return new UnreachableError(
+    `cannot reach ${at}: ${msg}`,
+    'TEMPORAL_ADDRESS',
+    'start one with `rcdebug dev`, or set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE, TEMPORAL_API_KEY or TLS paths)',
+  );
+}
+
+/** A client connection, checked against the namespace; a failure says which setting is wrong. */
 export async function connectClient(s: TemporalSettings = settingsFromEnv()): Promise<Client> {
+  let connection: Connection | undefined;
   try {
-    const connection = await Connection.connect({ ...connectionOptions(s), connectTimeout: 5_000 });
+    connection = await Connection.connect({ ...connectionOptions(s), connectTimeout: 5_000 });
+    await connection.workflowService.describeNamespace({ namespace: s.namespace });
     return new Client({ connection, namespace: s.namespace });
   } catch (err) {
-    throw new UnreachableError(
-      `cannot reach Temporal at ${s.address}: ${(err as Error).message}`,
-      'TEMPORAL_ADDRESS',
-      'start one with `rcdebug dev`, or set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE, TEMPORAL_API_KEY or TLS paths)',
-    );
+    await connection?.close().catch(() => undefined);
+    throw connectionProblem(s, err);
   }
 }
 
-/** A worker connection (native, Rust core). */
+/** A worker connection (native, Rust core); a failure says which setting is wrong. */
 export async function connectWorker(s: TemporalSettings = settingsFromEnv()): Promise<NativeConnection> {
   try {
     return await NativeConnection.connect(connectionOptions(s));
   } catch (err) {
-    throw new UnreachableError(`cannot reach Temporal at ${s.address}: ${(err as Error).message}`, 'TEMPORAL_ADDRESS', 'start one with `rcdebug dev`, or set TEMPORAL_ADDRESS');
+    throw connectionProblem(s, err);
   }
 }

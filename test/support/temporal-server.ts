@@ -20,6 +20,14 @@ import { PG_PASSWORD, PG_USER, startPostgres, type Postgres } from './postgres';
 export const SERVER_CONFIG_DIR = join(repoRoot, 'deploy', 'temporal-server');
 export const SERVER_CONFIG_ENV = 'rcdebug';
 
+/**
+ * The server's flags for a configuration directory. `start` joins --root and --config, and
+ * drops the leading slash of an absolute --config: the directory goes in --root.
+ */
+export function serverConfigArgs(dir: string): string[] {
+  return ['--root', dir, '--config', '.', '--env', SERVER_CONFIG_ENV];
+}
+
 export interface ServerTls {
   ca: Ca;
   /** The server's certificate (its name and addresses). */
@@ -106,7 +114,7 @@ export async function startSelfHostedServer(opts: { dir: string; host?: Host; tl
     clientEnv,
     async start() {
       const out = openSync(logFile, 'a');
-      const cmd = [...prefix, resolveTool('temporal-server').path, '--config', SERVER_CONFIG_DIR, '--env', SERVER_CONFIG_ENV, '--allow-no-auth', 'start'];
+      const cmd = [...prefix, resolveTool('temporal-server').path, ...serverConfigArgs(SERVER_CONFIG_DIR), '--allow-no-auth', 'start'];
       server.process = spawn(cmd[0] as string, cmd.slice(1), { stdio: ['ignore', out, out], env: { ...process.env, ...env } });
       await waitForFrontend(server, opts.clientCert);
     },
@@ -144,11 +152,20 @@ export async function connectTo(server: SelfHostedServer, cert?: CertPair, timeo
   return Connection.connect({ address: server.address, tls, connectTimeout: timeoutMs });
 }
 
+/** The end of a log, for an error message (the directory is gone once the test cleans up). */
+export function logTail(file: string, chars = 3_000): string {
+  try {
+    return readFileSync(file, 'utf8').slice(-chars);
+  } catch {
+    return `(no log at ${file})`;
+  }
+}
+
 async function waitForFrontend(server: SelfHostedServer, cert?: CertPair): Promise<void> {
   const deadline = Date.now() + 120_000;
   let registered = false;
   for (;;) {
-    if (server.process.exitCode !== null) throw new Error(`the Temporal server exited at start (${server.process.exitCode}); see ${server.logFile}`);
+    if (server.process.exitCode !== null) throw new Error(`the Temporal server exited at start (${server.process.exitCode}): ${logTail(server.logFile)}`);
     try {
       const conn = await connectTo(server, cert, 2_000);
       try {
@@ -166,7 +183,7 @@ async function waitForFrontend(server: SelfHostedServer, cert?: CertPair): Promi
         await conn.close();
       }
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`the Temporal server did not answer on ${server.address} within 120 s: ${(err as Error).message}; see ${server.logFile}`);
+      if (Date.now() > deadline) throw new Error(`the Temporal server did not answer on ${server.address} within 120 s: ${(err as Error).message}; its log ends: ${logTail(server.logFile)}`);
       await new Promise((r) => setTimeout(r, 500));
     }
   }

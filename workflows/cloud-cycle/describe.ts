@@ -2,8 +2,9 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type { StepFailureDetails } from '../../activities';
 import type { StepName } from '../../src/domain/contract';
+import { isBuildStep } from '../../src/domain/task-queues';
 import { isWorkerWait, workerWaitSeconds } from '../profiles';
-import type { Cycle } from './cycle';
+import { queueFor, type Cycle } from './cycle';
 
 /** The error type of a step whose activity no worker started within its schedule-to-start limit. */
 export const NO_WORKER = 'NoWorker';
@@ -36,10 +37,10 @@ export function attemptsOf(err: unknown): number {
 /** Names the queue nobody took the step from, and the commands that get the cycle going again. */
 function noWorkerMessage(c: Cycle, step: StepName): string {
   const base = c.input.taskQueue;
-  const worker = `rcdebug worker --clouds ${c.input.cloud}${base === 'rcdebug' ? '' : ` --task-queue ${base}`}`;
+  const worker = `rcdebug worker --clouds ${c.input.cloud}${base === 'rcdebug' ? '' : ` --task-queue ${base}`}${isBuildStep(step) ? ` (or a builder: --steps ${step})` : ''}`;
   const waited = workerWaitSeconds(step, c.input.profiles);
   return (
-    `no worker started "${step}" on task queue "${c.queue}" within ${waited} s (none polls it, or all are busy): ` +
+    `no worker started "${step}" on task queue "${queueFor(c, step)}" within ${waited} s (none polls it, or all are busy): ` +
     `start one with \`${worker}\`, then retry with \`rcdebug rerun ${c.ctx.cycleId} --retry\``
   );
 }
