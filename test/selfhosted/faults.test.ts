@@ -157,6 +157,33 @@ describe('the self-hosted server on PostgreSQL, workers on other hosts over mTLS
     w.kill('SIGKILL');
   });
 
+  it('a builder host serves only the build steps, one kernel build at a time; the other steps run elsewhere', async () => {
+    const taskQueue = uniqueQueue('sh-builder');
+    const [builderRecord, restRecord] = [join(dir, `${taskQueue}-builder.jsonl`), join(dir, `${taskQueue}-rest.jsonl`)];
+    const script = { script: { 'kernel-build': { delayMs: 1_500 } } };
+    const builder = await cluster.spawnWorker(cluster.hosts.workers[0]!, taskQueue, builderRecord, script, {
+      env: { RCDEBUG_WORKER_STEPS: 'kernel-build,image-bake', RCDEBUG_WORKER_STEP_CONCURRENCY: 'kernel-build=1' },
+    });
+    const rest = await cluster.spawnWorker(cluster.hosts.workers[1]!, taskQueue, restRecord, script, { env: { RCDEBUG_WORKER_STEPS: 'rest' } });
+    try {
+      const handles = await Promise.all(['rc7', 'rc8'].map((rc) => startCycle(client, { rc: `v5.0.0-${rc}`, taskQueue, soak: soak(1) }, `${taskQueue}-${rc}`)));
+      for (const h of handles) expect((await h.result()).verdict).toBe('clean');
+      const built = stepsCalled(readCalls(builderRecord));
+      expect(built.filter((s) => s === 'kernel-build')).toHaveLength(2);
+      expect(built.filter((s) => s === 'image-bake')).toHaveLength(2);
+      expect(built.filter((s) => s !== 'kernel-build' && s !== 'image-bake')).toEqual([]);
+      const elsewhere = stepsCalled(readCalls(restRecord));
+      expect(elsewhere.filter((s) => s === 'kernel-build' || s === 'image-bake')).toEqual([]);
+      expect(elsewhere.filter((s) => s === 'teardown')).toHaveLength(2);
+      // One kernel build at a time: the second started after the first's 1.5 s.
+      const starts = readCalls(builderRecord).filter((c) => c.step === 'kernel-build').map((c) => c.at).sort((a, b) => a - b);
+      expect((starts[1] as number) - (starts[0] as number)).toBeGreaterThanOrEqual(1_400);
+    } finally {
+      builder.kill('SIGKILL');
+      rest.kill('SIGKILL');
+    }
+  });
+
   it('a worker presenting a certificate from another CA is refused', async () => {
     const { createCa } = await import('../support/certs');
     const rogue = createCa(join(dir, 'rogue'), 'rogue-ca').issue('rogue-worker');

@@ -4,6 +4,7 @@
  * worker does, from the standard variables (TEMPORAL_NAMESPACE, TEMPORAL_TLS_*, ...).
  */
 import { connectWorker, settingsFromEnv } from '../../activities/temporal-connection';
+import { parseStepConcurrency, parseSteps } from '../../src/app/cli/step-options';
 import { createWorkers } from '../../src/app/worker/create-workers';
 import { scriptedProvider, type ScriptedProviderOptions } from './scripted-provider';
 
@@ -22,6 +23,9 @@ const set = await createWorkers({
   clouds: ['local'],
   providers: { local: scriptedProvider(options) },
   maxConcurrentActivityTaskExecutions: 200,
+  // A builder host's worker, or the rest: the CLI's --steps and --step-concurrency.
+  ...(process.env.RCDEBUG_WORKER_STEPS ? { steps: parseSteps(process.env.RCDEBUG_WORKER_STEPS) } : {}),
+  ...(process.env.RCDEBUG_WORKER_STEP_CONCURRENCY ? { stepConcurrency: parseStepConcurrency(process.env.RCDEBUG_WORKER_STEP_CONCURRENCY) } : {}),
   // The benchmark compares the worker with and without admission control.
   ...(process.env.RCDEBUG_WORKER_ADMISSION === 'off' ? { admission: false as const } : {}),
 });

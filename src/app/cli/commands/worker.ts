@@ -7,6 +7,8 @@ import { ensureSearchAttributes } from '../../client/ensure-search-attributes';
 import { DEFAULT_CLOUD, type CloudName } from '../../../domain/contract';
 import { createWorkers } from '../../worker/create-workers';
 import { portOption } from '../options';
+import { parseStepConcurrency, parseSteps, type ServedStep } from '../step-options';
+import type { BuildStep } from '../../../domain/task-queues';
 
 export { parseClouds };
 
@@ -15,6 +17,9 @@ export interface RunWorkerOptions {
   taskQueue: string;
   workflows: boolean;
   metricsPort?: number | undefined;
+  /** Steps this worker serves (default all); see createWorkers. */
+  steps?: ServedStep[] | undefined;
+  stepConcurrency?: Partial<Record<BuildStep, number>> | undefined;
   log?: (line: string) => void;
 }
 
@@ -31,10 +36,18 @@ export async function runWorker(o: RunWorkerOptions): Promise<void> {
   if (missing.length) log(`warning: search attributes ${missing.join(', ')} are missing and could not be added; add them (Keyword) so the UI can filter cycles`);
   await client.connection.close();
   const connection = await connectWorker(settings);
-  const set = await createWorkers({ connection, namespace: settings.namespace, taskQueue: o.taskQueue, clouds: o.clouds, workflows: o.workflows });
+  const set = await createWorkers({
+    connection,
+    namespace: settings.namespace,
+    taskQueue: o.taskQueue,
+    clouds: o.clouds,
+    workflows: o.workflows,
+    ...(o.steps ? { steps: o.steps } : {}),
+    ...(o.stepConcurrency ? { stepConcurrency: o.stepConcurrency } : {}),
+  });
   log(
     `rcdebug worker on ${settings.address} (${settings.namespace}): ${o.workflows ? `workflows on "${o.taskQueue}"` : 'no workflows'}` +
-      `${o.clouds.length ? `, activities on ${o.clouds.map((c) => `"${o.taskQueue}-${c}"`).join(', ')}` : ''}` +
+      `${o.clouds.length ? `, activities of ${o.clouds.join(', ')} (${o.steps ? `steps: ${o.steps.join(', ')}` : 'every step'})` : ''}` +
       `${o.metricsPort ? `, metrics on :${o.metricsPort}/metrics` : ''}`,
   );
   // The SDK's runtime turns SIGINT/SIGTERM into a graceful shutdown of every worker.
@@ -51,8 +64,12 @@ export function registerWorkerCommand(program: Command): void {
     .option('--task-queue <name>', 'base task queue', 'rcdebug')
     .option('--no-workflows', 'run activities only')
     .option('--metrics-port <port>', 'serve Prometheus metrics on this port')
-    .action(async (o: { clouds: string; taskQueue: string; workflows: boolean; metricsPort?: string }) => {
+    .option('--steps <list>', 'steps served: all, or kernel-build, image-bake (a builder host) and rest (every other step)', 'all')
+    .option('--step-concurrency <list>', 'build steps at once in this worker, e.g. kernel-build=1,image-bake=2')
+    .action(async (o: { clouds: string; taskQueue: string; workflows: boolean; metricsPort?: string; steps: string; stepConcurrency?: string }) => {
       const metricsPort = o.metricsPort === undefined ? undefined : portOption(o.metricsPort, '--metrics-port');
-      await runWorker({ clouds: parseClouds(o.clouds), taskQueue: o.taskQueue, workflows: o.workflows, metricsPort });
+      const steps = parseSteps(o.steps);
+      const stepConcurrency = o.stepConcurrency === undefined ? undefined : parseStepConcurrency(o.stepConcurrency);
+      await runWorker({ clouds: parseClouds(o.clouds), taskQueue: o.taskQueue, workflows: o.workflows, metricsPort, steps, stepConcurrency });
     });
 }
