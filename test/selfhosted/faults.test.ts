@@ -113,12 +113,15 @@ describe('the self-hosted server on PostgreSQL, workers on other hosts over mTLS
     const wa = await cluster.spawnWorker(ha, taskQueue, a, script);
     const wb = await cluster.spawnWorker(hb, taskQueue, b, script);
     try {
-      const h = await startCycle(client, { rc: 'v5.0.0-rc5', taskQueue, soak: soak(1), profiles: fastHeartbeat });
+      // Retries until the server has dropped the cut worker's open polls (dynamicconfig.yaml's
+      // keep-alive): a retry matched to one of them is lost, and times out again.
+      const profiles = { ...fastHeartbeat, toolRun: { ...fastHeartbeat.toolRun, maximumAttempts: 10 } };
+      const h = await startCycle(client, { rc: 'v5.0.0-rc5', taskQueue, soak: soak(1), profiles });
       const first = await eventually(async () => (readCalls(a).some((c) => c.step === 'image-bake') ? 'a' : readCalls(b).some((c) => c.step === 'image-bake') ? 'b' : undefined), 90_000, 'image-bake to start');
       const [cutHost, cutWorker, otherRecord, other] = first === 'a' ? [ha, wa, b, wb] : [hb, wb, a, wa];
       cluster.hosts.cut(cutHost, true);
       // The other worker takes the retry once the heartbeat timeout (2 s) has passed...
-      await eventually(async () => readCalls(otherRecord).some((c) => c.step === 'image-bake'), 60_000, 'the step to move');
+      await eventually(async () => readCalls(otherRecord).some((c) => c.step === 'image-bake'), 90_000, 'the step to move');
       // ...and the cut worker comes back while that attempt still runs, with its own result late.
       cluster.hosts.cut(cutHost, false);
       expect((await h.result()).verdict).toBe('clean');
