@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { connect as tlsConnect } from 'node:tls';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { UnreachableError, UserError } from '../src/domain/errors';
@@ -77,6 +78,47 @@ export function connectionProblem(s: TemporalSettings, err: unknown): UserError 
   );
 }
 
+/**
+ * The TLS handshake's own error with these settings, when TCP connects but TLS fails; undefined
+ * when nothing answers or the handshake succeeds. gRPC reports a refused certificate only as
+ * "failed to connect": this tells it apart from a server that is down.
+ */
+export async function tlsHandshakeError(s: TemporalSettings, timeoutMs = 3_000): Promise<string | undefined> {
+  if (!s.tls) return undefined;
+  const [host, port] = [s.address.slice(0, s.address.lastIndexOf(':')), Number(s.address.slice(s.address.lastIndexOf(':') + 1))];
+  return new Promise((resolve) => {
+    let connected = false;
+    const socket = tlsConnect({
+      host,
+      port,
+      servername: s.tls?.serverNameOverride ?? (/^[\d.]+$/.test(host) ? undefined : host),
+      ca: s.tls?.serverRootCACertificate,
+      cert: s.tls?.clientCertPair?.crt,
+      key: s.tls?.clientCertPair?.key,
+      ALPNProtocols: ['h2'],
+    });
+    const done = (v: string | undefined) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(v);
+    };
+    // With TLS 1.3 the server refuses a client certificate after the client's side is done:
+    // wait a moment for its alert.
+    const timer = setTimeout(() => done(undefined), timeoutMs);
+    socket.once('connect', () => (connected = true));
+    socket.once('secureConnect', () => setTimeout(() => done(undefined), 500));
+    socket.once('error', (err) => done(connected || !/ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|ENOTFOUND/.test(err.message) ? err.message : undefined));
+  });
+}
+
+/** connectionProblem, with the TLS handshake's own error when gRPC only says it could not connect. */
+async function explain(s: TemporalSettings, err: unknown): Promise<UserError> {
+  const problem = connectionProblem(s, err);
+  if (!(problem instanceof UnreachableError)) return problem;
+  const tlsError = await tlsHandshakeError(s);
+  return tlsError ? connectionProblem(s, new Error(`TLS handshake failed: ${tlsError}`)) : problem;
+}
+
 /** A client connection, checked against the namespace; a failure says which setting is wrong. */
 export async function connectClient(s: TemporalSettings = settingsFromEnv()): Promise<Client> {
   let connection: Connection | undefined;
@@ -86,7 +128,7 @@ export async function connectClient(s: TemporalSettings = settingsFromEnv()): Pr
     return new Client({ connection, namespace: s.namespace });
   } catch (err) {
     await connection?.close().catch(() => undefined);
-    throw connectionProblem(s, err);
+    throw await explain(s, err);
   }
 }
 
@@ -95,6 +137,6 @@ export async function connectWorker(s: TemporalSettings = settingsFromEnv()): Pr
   try {
     return await NativeConnection.connect(connectionOptions(s));
   } catch (err) {
-    throw connectionProblem(s, err);
+    throw await explain(s, err);
   }
 }

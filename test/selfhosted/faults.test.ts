@@ -2,12 +2,14 @@
  * The production engine: the self-hosted Temporal server on PostgreSQL on one test host,
  * workers on two others, mutual TLS everywhere, and the faults a cluster meets.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startCycle, uniqueQueue } from '../support/engine';
+import { createCa } from '../support/certs';
 import { startCluster, readCalls, type Cluster } from '../support/cluster';
 import { stepsCalled } from '../support/scripted-provider';
 
@@ -30,6 +32,16 @@ afterAll(async () => {
 const ONCE = ['kernel-build', 'image-bake', 'version-publish', 'cluster-provision', 'deploy', 'log-harvest', 'teardown'] as const;
 const soak = (s: number) => ({ durationSeconds: s, checkIntervalSeconds: 1, scanIntervalSeconds: 0 });
 const fastHeartbeat = { toolRun: { heartbeatSeconds: 2, initialIntervalSeconds: 1 }, soak: { heartbeatSeconds: 2, initialIntervalSeconds: 1 } };
+
+/** The rcdebug CLI as a process on the operator's machine, with `env` for its connection. */
+function cli(env: Record<string, string>, ...args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['bin/rcdebug.js', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
 
 /** Which worker process reported each image-bake start and completion, from the history. */
 async function imageBakeEvents(workflowId: string) {
@@ -187,9 +199,27 @@ describe('the self-hosted server on PostgreSQL, workers on other hosts over mTLS
     }
   });
 
-  it('a worker presenting a certificate from another CA is refused', async () => {
-    const { createCa } = await import('../support/certs');
+  it('a worker presenting a certificate from another CA is refused, and says which setting', async () => {
     const rogue = createCa(join(dir, 'rogue'), 'rogue-ca').issue('rogue-worker');
-    await expect(cluster.spawnWorker(cluster.hosts.workers[0]!, uniqueQueue('sh-rogue'), join(dir, 'rogue.jsonl'), {}, { cert: rogue })).rejects.toThrow(/exited with [1-9]/);
+    await expect(cluster.spawnWorker(cluster.hosts.workers[0]!, uniqueQueue('sh-rogue'), join(dir, 'rogue.jsonl'), {}, { cert: rogue })).rejects.toThrow(
+      /exited with [1-9][\s\S]*TEMPORAL_TLS_CLIENT_CERT_PATH/,
+    );
+  });
+
+  it('the CLI names the wrong setting and exits with the documented code', async () => {
+    const good = cluster.workerEnv(cluster.operator);
+    const rogue = createCa(join(dir, 'rogue-cli'), 'rogue-ca').issue('rogue-operator');
+    const cases = [
+      { env: { ...good, TEMPORAL_NAMESPACE: 'no-such-namespace' }, says: /TEMPORAL_NAMESPACE|no namespace "no-such-namespace"/, code: 2 },
+      { env: cluster.workerEnv(rogue), says: /refused the TLS connection/, code: 2 },
+      { env: { ...good, TEMPORAL_TLS_SERVER_NAME: 'someone-else' }, says: /refused the TLS connection/, code: 2 },
+      // Nothing listens on the server host's port 1.
+      { env: { ...good, TEMPORAL_ADDRESS: `${cluster.hosts.server.ip}:1` }, says: /cannot reach Temporal at/, code: 10 },
+    ];
+    for (const c of cases) {
+      const r = await cli(c.env, 'status', 'some-cycle');
+      expect(r.stderr, JSON.stringify(c.env)).toMatch(c.says);
+      expect(r.code, r.stderr).toBe(c.code);
+    }
   });
 });
