@@ -37,10 +37,11 @@ export function attemptsOf(err: unknown): number {
 /** Names the queue nobody took the step from, and the commands that get the cycle going again. */
 function noWorkerMessage(c: Cycle, step: StepName): string {
   const base = c.input.taskQueue;
-  const worker = `rcdebug worker --clouds ${c.input.cloud}${base === 'rcdebug' ? '' : ` --task-queue ${base}`}${isBuildStep(step) ? ` (or a builder: --steps ${step})` : ''}`;
+  const worker = `rcdebug worker --clouds ${c.input.cloud}${base === 'rcdebug' ? '' : ` --task-queue ${base}`}`;
+  const builder = isBuildStep(step) ? ` (or a builder host's, with \`--steps ${step}\`)` : '';
   const waited = workerWaitSeconds(step, c.input.profiles);
   return (
     `no worker started "${step}" on task queue "${queueFor(c, step)}" within ${waited} s (none polls it, or all are busy): ` +
-    `start one with \`${worker}\`, then retry with \`rcdebug rerun ${c.ctx.cycleId} --retry\``
+    `start one with \`${worker}\`${builder}, then retry with \`rcdebug rerun ${c.ctx.cycleId} --retry\``
   );
 }
