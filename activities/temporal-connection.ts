@@ -140,3 +140,21 @@ export async function connectWorker(s: TemporalSettings = settingsFromEnv()): Pr
     throw await explain(s, err);
   }
 }
+
+/**
+ * Runs `connect` until it succeeds, retrying with backoff (1 s doubling to 15 s) while the
+ * server does not answer, for up to `waitSeconds`: a worker started before its server (compose,
+ * a rolling restart) waits for it. A wrong setting fails at once.
+ */
+export async function retryUnreachable<T>(connect: () => Promise<T>, waitSeconds: number, log: (line: string) => void): Promise<T> {
+  const deadline = Date.now() + waitSeconds * 1000;
+  for (let delay = 1_000; ; delay = Math.min(delay * 2, 15_000)) {
+    try {
+      return await connect();
+    } catch (err) {
+      if (!(err instanceof UnreachableError) || Date.now() + delay > deadline) throw err;
+      log(`${err.message}; trying again in ${delay / 1000} s`);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}

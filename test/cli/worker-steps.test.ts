@@ -44,3 +44,25 @@ describe('a failed connection names the setting to fix', () => {
     expect(down.field).toBe('TEMPORAL_ADDRESS');
   });
 });
+
+describe('a worker whose server does not answer', () => {
+  it('retries with backoff for --connect-wait seconds, then exits 10 naming the address', async () => {
+    const { spawn } = await import('node:child_process');
+    const t0 = Date.now();
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      // Port 1 on the loopback: nothing listens there, so every attempt is refused at once.
+      const child = spawn(process.execPath, ['bin/rcdebug.js', 'worker', '--clouds', '', '--connect-wait', '8'], {
+        env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(r.stderr).toMatch(/cannot reach Temporal at 127\.0\.0\.1:1.*trying again in 1 s/);
+    expect(r.code).toBe(10);
+    // Each attempt gives up after its 5 s connect timeout: two attempts, one pause between.
+    expect(r.stderr.match(/trying again/g)).toHaveLength(1);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(10_000);
+  });
+});

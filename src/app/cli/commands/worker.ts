@@ -2,11 +2,11 @@ import type { Connection } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
 import type { Command } from 'commander';
 import { parseClouds } from '../../../../activities/plugins';
-import { connectClient, connectWorker, settingsFromEnv } from '../../../../activities/temporal-connection';
+import { connectClient, connectWorker, retryUnreachable, settingsFromEnv } from '../../../../activities/temporal-connection';
 import { ensureSearchAttributes } from '../../client/ensure-search-attributes';
 import { DEFAULT_CLOUD, type CloudName } from '../../../domain/contract';
 import { createWorkers } from '../../worker/create-workers';
-import { portOption } from '../options';
+import { intOption, portOption } from '../options';
 import { parseStepConcurrency, parseSteps, type ServedStep } from '../step-options';
 import type { BuildStep } from '../../../domain/task-queues';
 
@@ -20,6 +20,8 @@ export interface RunWorkerOptions {
   /** Steps this worker serves (default all); see createWorkers. */
   steps?: ServedStep[] | undefined;
   stepConcurrency?: Partial<Record<BuildStep, number>> | undefined;
+  /** How long to wait for a server that does not answer at start (default 60 s). */
+  connectWaitSeconds?: number | undefined;
   log?: (line: string) => void;
 }
 
@@ -31,7 +33,7 @@ export async function runWorker(o: RunWorkerOptions): Promise<void> {
     Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${o.metricsPort}` } } } });
   }
   const settings = settingsFromEnv();
-  const client = await connectClient(settings);
+  const client = await retryUnreachable(() => connectClient(settings), o.connectWaitSeconds ?? 60, log);
   const missing = await ensureSearchAttributes(client.connection as Connection, settings.namespace);
   if (missing.length) log(`warning: search attributes ${missing.join(', ')} are missing and could not be added; add them (Keyword) so the UI can filter cycles`);
   await client.connection.close();
@@ -66,10 +68,12 @@ export function registerWorkerCommand(program: Command): void {
     .option('--metrics-port <port>', 'serve Prometheus metrics on this port')
     .option('--steps <list>', 'steps served: all, or kernel-build, image-bake (a builder host) and rest (every other step)', 'all')
     .option('--step-concurrency <list>', 'build steps at once in this worker, e.g. kernel-build=1,image-bake=2')
-    .action(async (o: { clouds: string; taskQueue: string; workflows: boolean; metricsPort?: string; steps: string; stepConcurrency?: string }) => {
+    .option('--connect-wait <seconds>', 'wait this long for a server that does not answer at start, retrying with backoff', '60')
+    .action(async (o: { clouds: string; taskQueue: string; workflows: boolean; metricsPort?: string; steps: string; stepConcurrency?: string; connectWait: string }) => {
       const metricsPort = o.metricsPort === undefined ? undefined : portOption(o.metricsPort, '--metrics-port');
       const steps = parseSteps(o.steps);
       const stepConcurrency = o.stepConcurrency === undefined ? undefined : parseStepConcurrency(o.stepConcurrency);
-      await runWorker({ clouds: parseClouds(o.clouds), taskQueue: o.taskQueue, workflows: o.workflows, metricsPort, steps, stepConcurrency });
+      const connectWaitSeconds = intOption(o.connectWait, '--connect-wait', 0, 86_400);
+      await runWorker({ clouds: parseClouds(o.clouds), taskQueue: o.taskQueue, workflows: o.workflows, metricsPort, steps, stepConcurrency, connectWaitSeconds });
     });
 }
