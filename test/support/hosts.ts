@@ -36,6 +36,22 @@ function ip(args: string[]): string {
   return execFileSync(resolveTool('ip').path, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/** Deletes a namespace after ending every process still in it (all of them this run's own). */
+function deleteNamespace(ns: string): void {
+  try {
+    for (const pid of ip(['netns', 'pids', ns]).split('\n').filter(Boolean)) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    ip(['netns', 'del', ns]);
+  } catch {
+    // already gone
+  }
+}
+
 /** Namespaces left by a run whose process is gone (named with its pid). */
 function sweepDeadRuns(): void {
   let list = '';
@@ -53,13 +69,7 @@ function sweepDeadRuns(): void {
     } catch {
       alive = false;
     }
-    if (!alive) {
-      try {
-        ip(['netns', 'del', m[1] as string]);
-      } catch {
-        // already gone
-      }
-    }
+    if (!alive) deleteNamespace(m[1] as string);
   }
 }
 
@@ -80,13 +90,7 @@ export function createHosts(workerCount: number): Hosts {
         // gone with its namespace
       }
     }
-    for (const ns of made.splice(0)) {
-      try {
-        ip(['netns', 'del', ns]);
-      } catch {
-        // already gone
-      }
-    }
+    for (const ns of made.splice(0)) deleteNamespace(ns);
   };
   process.once('exit', remove);
   const host = (i: number, role: string): Host => {
