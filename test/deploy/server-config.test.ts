@@ -46,6 +46,11 @@ describe('the Temporal server configuration shared by docker-compose.yml and the
     expect(compose.services['temporal-schema']?.image).toBe(`temporalio/admin-tools:${v}`);
   });
 
+  it('the server the setup built is the pinned release', () => {
+    const out = execFileSync(resolveTool('temporal-server').path, ['--version'], { encoding: 'utf8' });
+    expect(out.trim()).toBe(`temporal version ${TEMPORAL_SERVER_VERSION.replace(/^v/, '')}`);
+  });
+
   it('every variable compose or the test setup sets is one the configuration reads', () => {
     const read = new Set([...template.matchAll(/env "(RCDEBUG_[A-Z_]+)"/g)].map((m) => m[1]));
     const fromCompose = Object.keys(temporal.environment ?? {});
