@@ -6,10 +6,10 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
-import { freePort } from '../../src/app/dev-server';
 import { repoRoot } from '../../src/domain/paths';
 import { resolveTool } from '../../scripts/toolchain.mjs';
 import type { Ca, CertPair } from './certs';
@@ -76,8 +76,10 @@ export async function startSelfHostedServer(opts: { dir: string; host?: Host; tl
   const prefix = opts.host?.prefix() ?? [];
   const namespace = opts.namespace ?? 'default';
   mkdirSync(opts.dir, { recursive: true });
-  // On a test host every port is free; on this machine, ask the OS.
-  const port = async (fallback: number) => (opts.host ? fallback : await freePort());
+  // On a test host every port is free; on this machine, ask the OS. The server's own ports go
+  // into its membership table as smallint, so they must stay below 32768, under the range the
+  // OS hands out for port 0.
+  const port = async (fallback: number) => (opts.host ? fallback : await freeLowPort());
   const postgres = await startPostgres(join(opts.dir, 'pg'), await port(5432), prefix);
   setupSchema(prefix, postgres.port);
   const env: Record<string, string> = {
@@ -138,6 +140,20 @@ export async function startSelfHostedServer(opts: { dir: string; host?: Host; tl
     throw err;
   }
   return server;
+}
+
+/** A free loopback port from 10000 to 32767 (asked of the OS by binding it). */
+async function freeLowPort(): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const candidate = 10_000 + Math.floor(Math.random() * 22_768);
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(candidate, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+    if (free) return candidate;
+  }
+  throw new Error('no free loopback port from 10000 to 32767');
 }
 
 /** A client connection from the test process with the server's client environment. */
