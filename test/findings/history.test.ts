@@ -102,7 +102,8 @@ describe('findings history', () => {
         ],
       },
     };
-    addExecution(b, { workflowId: 'rc-1.local-kasan', startTime: new Date('2026-11-01T02:00:00Z'), memo: state([harvest]) });
+    // The run is the child's parent: from the listing, or from the child's own id.
+    addExecution(b, { workflowId: 'rc-1.local-kasan', startTime: new Date('2026-11-01T02:00:00Z'), memo: { state: { ...state([harvest]).state, cycleId: 'rc-1.local-kasan' } } });
     addExecution(b, { workflowId: 'rc-2.local-kasan', startTime: new Date('2026-11-02T02:00:00Z'), memo: { state: { ...state([]).state, cycleId: 'rc-2', steps: [{ ...harvest, status: 'failed', output: undefined }] } } });
     addExecution(b, { workflowId: 'other', startTime: new Date('2026-11-02T02:00:00Z'), memo: {} });
     const h = b.build();

@@ -9,6 +9,7 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import type { LogHarvestOutput } from '../../domain/contract';
 import type { CloudCycleState } from '../../domain/cycle-state';
+import { childKey } from '../../domain/input';
 import { HistoryBuilder, type FindingsHistory, type HistoryFilter } from '../../domain/findings/history';
 
 /** The visibility query of the closed cloud cycles the filter lets through (the builder checks again). */
@@ -20,8 +21,14 @@ export function historyQuery(filter: HistoryFilter): string {
   return parts.join(' AND ');
 }
 
+/** The run of a cloud cycle: its rcCycle (the id `rcdebug status` takes); a child's id is `<parent>.<cloud>-<flavor>`. */
+function runOf(state: CloudCycleState): string {
+  const suffix = `.${childKey(state.cloud, state.flavor)}`;
+  return state.cycleId.endsWith(suffix) ? state.cycleId.slice(0, -suffix.length) : state.cycleId;
+}
+
 /** Adds one listed cloud cycle to the history. */
-export function addExecution(b: HistoryBuilder, e: Pick<WorkflowExecutionInfo, 'workflowId' | 'startTime' | 'memo'>): void {
+export function addExecution(b: HistoryBuilder, e: Pick<WorkflowExecutionInfo, 'workflowId' | 'startTime' | 'memo' | 'parentExecution'>): void {
   const state = (e.memo as { state?: CloudCycleState } | undefined)?.state;
   if (!state) return;
   const startedAt = e.startTime.toISOString();
@@ -32,7 +39,7 @@ export function addExecution(b: HistoryBuilder, e: Pick<WorkflowExecutionInfo, '
     return;
   }
   b.add({
-    cycleId: state.cycleId,
+    cycleId: e.parentExecution?.workflowId ?? runOf(state),
     rc: state.rc,
     cloud: state.cloud,
     flavor: state.flavor,

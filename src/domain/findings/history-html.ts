@@ -11,12 +11,21 @@ import { xmlEscape } from './render-junit';
 const LABEL_W = 380;
 const STATUS_W = 170;
 const ROW_H = 26;
-const HEAD_H = 86;
+const HEAD_H = 110;
+/** Width of a character of a bold 12px label, about. */
+const CHAR_W = 7.5;
 /** The chart stays about this wide: many runs get narrower columns. */
 const RUNS_W = 960;
 
 const day = (iso: string) => iso.slice(0, 10);
 const short = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/** A run's label: its day (`11-28`), or its time when the run before it was on the same day. */
+function runLabel(h: FindingsHistory, i: number): string {
+  const run = h.runs[i] as FindingsHistory['runs'][number];
+  const before = h.runs[i - 1];
+  return before && day(before.date) === day(run.date) ? run.date.slice(11, 16) : day(run.date).slice(5);
+}
 
 function sightingText(s: SignatureHistory['firstSeen']): string {
   return `${s.rc}, ${day(s.date)}, ${s.clouds.join(' ')}, ${s.cycleId}`;
@@ -31,17 +40,23 @@ function timeline(h: FindingsHistory): string {
   const x = (i: number) => LABEL_W + i * colW + colW / 2;
   const out: string[] = [];
   out.push(`<svg id="timeline" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="findings per nightly run">`);
-  // Release candidates: a band label where each run of a new rc begins, and a rule before it.
+  // Release candidates: a label where the runs of a new rc begin, and a rule before it. A label
+  // that would run into the one before it goes a line lower (three lines, then the first again).
+  const lineEnds = [0, 0, 0];
   h.runs.forEach((run, i) => {
     if (i > 0 && h.runs[i - 1]?.rc === run.rc) return;
-    out.push(`<line class="rc-rule" x1="${LABEL_W + i * colW}" y1="4" x2="${LABEL_W + i * colW}" y2="${height - 4}"/>`);
-    out.push(`<text class="rc-label" data-rc="${xmlEscape(run.rc)}" x="${LABEL_W + i * colW + 3}" y="16">${xmlEscape(run.rc)}</text>`);
+    const lx = LABEL_W + i * colW;
+    const free = lineEnds.findIndex((end) => end <= lx);
+    const line = free < 0 ? lineEnds.indexOf(Math.min(...lineEnds)) : free;
+    lineEnds[line] = lx + CHAR_W * run.rc.length + 10;
+    out.push(`<line class="rc-rule" x1="${lx}" y1="${6 + line * 14}" x2="${lx}" y2="${height - 4}"/>`);
+    out.push(`<text class="rc-label" data-rc="${xmlEscape(run.rc)}" x="${lx + 3}" y="${16 + line * 14}">${xmlEscape(run.rc)}</text>`);
   });
   // Runs: their date under the rc band, and a tooltip with the cycle id.
   h.runs.forEach((run, i) => {
     out.push(
       `<g class="run" data-run="${i}" data-cycle="${xmlEscape(run.cycleId)}"><title>${xmlEscape(`${run.cycleId}\n${run.rc}, ${run.date}\n${run.clouds.join(', ')}`)}</title>` +
-        (colW >= 14 ? `<text class="run-date" transform="translate(${x(i) + 3},${HEAD_H - 8}) rotate(-60)">${xmlEscape(day(run.date).slice(5))}</text>` : '') +
+        (colW >= 14 ? `<text class="run-date" transform="translate(${x(i) + 3},${HEAD_H - 8}) rotate(-60)">${xmlEscape(runLabel(h, i))}</text>` : '') +
         `</g>`,
     );
   });
