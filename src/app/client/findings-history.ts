@@ -9,6 +9,7 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import type { LogHarvestOutput } from '../../domain/contract';
 import type { CloudCycleState } from '../../domain/cycle-state';
+import { InfraError } from '../../domain/errors';
 import { childKey } from '../../domain/input';
 import { HistoryBuilder, type FindingsHistory, type HistoryFilter } from '../../domain/findings/history';
 
@@ -52,6 +53,11 @@ export function addExecution(b: HistoryBuilder, e: Pick<WorkflowExecutionInfo, '
 /** The findings history of the closed cycles on the server, read page by page. */
 export async function readFindingsHistory(client: Client, filter: HistoryFilter, opts: { pageSize?: number } = {}): Promise<FindingsHistory> {
   const b = new HistoryBuilder(filter);
-  for await (const e of client.workflow.list({ query: historyQuery(filter), pageSize: opts.pageSize ?? 200 })) addExecution(b, e);
+  const query = historyQuery(filter);
+  try {
+    for await (const e of client.workflow.list({ query, pageSize: opts.pageSize ?? 200 })) addExecution(b, e);
+  } catch (err) {
+    throw new InfraError(`listing the closed cycles (${query}) failed: ${(err as Error).message}`, err);
+  }
   return b.build();
 }
