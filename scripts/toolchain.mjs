@@ -120,16 +120,18 @@ export const tools = [
     ['python3', 'python3', 'kernel config verification', ['--version']],
     ['addr2line', 'binutils', 'source lines of stack frames (log-harvest)', ['--version']],
     ['nm', 'binutils', 'symbol addresses for source lines (log-harvest)', ['--version']],
-    // The self-hosted engine tests: test hosts (network namespaces, veth links), mTLS
-    // certificates, PostgreSQL run unprivileged when the tests run as root.
-    ['ip', 'iproute2', 'test hosts: network namespaces joined by veth pairs', ['-V']],
-    ['openssl', 'openssl', 'test certificates for mutual TLS', ['version']],
-    ['setpriv', 'util-linux', 'runs PostgreSQL unprivileged in tests run as root', ['--version']],
-  ].map(([bin, pkg, purpose, versionArgs]) => ({
+    // Only the tests open the findings history page in a browser.
+    ['chromium', 'chromium', 'headless browser for the findings history page test', ['--version'], ['test']],
+    // The self-hosted engine tests and bench: test hosts (network namespaces, veth links),
+    // mTLS certificates, PostgreSQL run unprivileged when the tests run as root.
+    ['ip', 'iproute2', 'test hosts: network namespaces joined by veth pairs', ['-V'], ['test', 'bench']],
+    ['openssl', 'openssl', 'test certificates for mutual TLS', ['version'], ['test', 'bench']],
+    ['setpriv', 'util-linux', 'runs PostgreSQL unprivileged in tests run as root', ['--version'], ['test', 'bench']],
+  ].map(([bin, pkg, purpose, versionArgs, needed = ['test', 'demo', 'bench']]) => ({
     name: bin,
     purpose,
     versionArgs,
-    needed: ['test', 'demo', 'bench'],
+    needed,
     find: aptFind(bin),
     apt: pkg,
     howToInstall: `sudo apt-get install -y ${pkg}`,
