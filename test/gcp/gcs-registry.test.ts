@@ -90,12 +90,12 @@ describe('gcs registry on fake-gcs-server', () => {
     const reg = gcsRegistry(storage(proxy.endpoint).bucket(BUCKET));
     const calls = proxy.calls.length;
     proxy.inject({ status: 503, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 503, message: 'backend unavailable' } }) }, 2);
-    const r = record('e'.repeat(40), { flavor: 'lockdep' });
+    const r = record('e'.repeat(40), { rc: 'v1.4.0-rc9' });
     await reg.publish(r);
     expect(proxy.calls.length - calls).toBeGreaterThan(2);
-    expect((await reg.latest('gcp', 'lockdep'))?.inputDigest).toBe(r.inputDigest);
+    expect((await reg.forRc('v1.4.0-rc9', 'gcp', 'kasan'))?.inputDigest).toBe(r.inputDigest);
     proxy.inject({ status: 503, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 503, message: 'backend unavailable' } }) }, 50);
-    const err = await reg.latest('gcp', 'lockdep').catch((e: unknown) => e);
+    const err = await reg.forRc('v1.4.0-rc9', 'gcp', 'kasan').catch((e: unknown) => e);
     expect(isInfraError(err)).toBe(true);
     proxy.inject({ status: 200, body: '' }, 0);
   }, 60_000);
