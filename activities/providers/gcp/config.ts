@@ -3,7 +3,7 @@
  * GKE, Secret Manager and Cloud Logging, with credentials from Application Default
  * Credentials (or GOOGLE_OAUTH_ACCESS_TOKEN). With RCDEBUG_GCP_API_ENDPOINT every management
  * client talks HTTP/1 REST to that endpoint (the HTTP stand-in of the tests and the dry
- * rehearsal); with STORAGE_EMULATOR_HOST Cloud Storage talks to fake-gcs-server.
+ * rehearsal); with RCDEBUG_GCS_ENDPOINT Cloud Storage talks to fake-gcs-server.
  */
 import { ImagesClient, InstanceGroupManagersClient, InstancesClient, MachineTypesClient, ZoneOperationsClient, GlobalOperationsClient } from '@google-cloud/compute';
 import { ClusterManagerClient } from '@google-cloud/container';

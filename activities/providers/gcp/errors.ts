@@ -101,7 +101,17 @@ export async function gcp<T>(what: string, call: () => Promise<T>, opts: { attem
   }
 }
 
-/** True when the failure says the thing does not exist (404 / NOT_FOUND). */
-export function isNotFound(err: unknown): boolean {
-  return httpStatusOf(err) === 404 || (isUserError(err) && / 404|not found/i.test(err.message));
+/** Like `gcp`, but a 404 (the thing does not exist) gives undefined instead of an error. */
+export async function gcpIfExists<T>(what: string, call: () => Promise<T>): Promise<T | undefined> {
+  let missing = false;
+  const result = await gcp(what, async () => {
+    try {
+      return await call();
+    } catch (err) {
+      if (httpStatusOf(err) !== 404) throw err;
+      missing = true;
+      return undefined;
+    }
+  });
+  return missing ? undefined : result;
 }

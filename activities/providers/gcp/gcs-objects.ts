@@ -6,24 +6,19 @@
  */
 import type { Bucket } from '@google-cloud/storage';
 import { InfraError } from '../../../src/domain/errors';
-import { gcp, httpStatusOf } from './errors';
+import { gcp, gcpIfExists, httpStatusOf } from './errors';
 
 /** Another writer changed the object between our read and our write; retrying re-reads it. */
 export class ConcurrentWriteError extends InfraError {}
 
 /** An object's text and generation; undefined when it does not exist. */
 export async function readObject(bucket: Bucket, name: string): Promise<{ text: string; generation: number } | undefined> {
-  const file = bucket.file(name);
-  try {
-    const [meta] = await gcp(`GCS get gs://${bucket.name}/${name}`, () => file.getMetadata());
-    const generation = Number(meta.generation);
-    // Read exactly that generation, so text and generation belong together.
-    const [buf] = await gcp(`GCS read gs://${bucket.name}/${name}`, () => bucket.file(name, { generation }).download());
-    return { text: buf.toString('utf8'), generation };
-  } catch (err) {
-    if (httpStatusOf((err as { cause?: unknown }).cause ?? err) === 404 || / 404|No such object|not found/i.test((err as Error).message)) return undefined;
-    throw err;
-  }
+  const meta = await gcpIfExists(`GCS get gs://${bucket.name}/${name}`, () => bucket.file(name).getMetadata());
+  if (!meta) return undefined;
+  const generation = Number(meta[0].generation);
+  // Read exactly that generation, so text and generation belong together (gone meanwhile: absent).
+  const body = await gcpIfExists(`GCS read gs://${bucket.name}/${name}`, () => bucket.file(name, { generation }).download());
+  return body ? { text: body[0].toString('utf8'), generation } : undefined;
 }
 
 /**

@@ -5,7 +5,7 @@ import { repoRoot } from '../../../src/domain/paths';
 import { packerBuild } from '../../exec/packer';
 import type { GcpDeps } from './deps';
 import { imageBakeDigest } from './digests';
-import { classifyGcpError, gcp } from './errors';
+import { classifyGcpError, gcpIfExists } from './errors';
 import { gcsRegistry } from './gcs-registry';
 import { imageFamily, labelValue } from './names';
 import { commonPackerVars } from './packer';
@@ -14,13 +14,8 @@ import { toolPath } from './tools';
 
 /** The image's labels, or undefined when it does not exist. */
 async function imageLabels(s: GcpStep, name: string): Promise<Record<string, string> | undefined> {
-  try {
-    const [img] = await gcp(`compute images.get ${name}`, () => s.clients.images.get({ project: s.project, image: name }));
-    return (img.labels ?? {}) as Record<string, string>;
-  } catch (err) {
-    if (/not found|404/i.test((err as Error).message)) return undefined;
-    throw err;
-  }
+  const found = await gcpIfExists(`compute images.get ${name}`, () => s.clients.images.get({ project: s.project, image: name }));
+  return found ? ((found[0].labels ?? {}) as Record<string, string>) : undefined;
 }
 
 /** The newest image of the project labelled with this digest, following nextPageToken. */

@@ -28,7 +28,7 @@ export interface GcpProviderOptions {
    * (http://127.0.0.1:PORT of the HTTP stand-in in tests and the dry rehearsal), undefined for Google.
    */
   apiEndpoint?: string | undefined;
-  /** Cloud Storage endpoint: `STORAGE_EMULATOR_HOST` (fake-gcs-server), undefined for Google. */
+  /** Cloud Storage endpoint: `RCDEBUG_GCS_ENDPOINT` (http://127.0.0.1:PORT of fake-gcs-server), undefined for Google. */
   storageEndpoint?: string | undefined;
   packerDir: string;
   terraformDir: string;
@@ -47,7 +47,6 @@ const K8S_VERSION = /^1\.\d+$/;
 /** Options from the environment, with `overrides` on top; bad values are refused naming the variable. */
 export function gcpProviderOptions(overrides: Partial<GcpProviderOptions> = {}): GcpProviderOptions {
   const env = process.env;
-  const emulator = env.STORAGE_EMULATOR_HOST || undefined;
   const opts: GcpProviderOptions = {
     project: env.GOOGLE_CLOUD_PROJECT || env.CLOUDSDK_CORE_PROJECT || undefined,
     zone: env.RCDEBUG_GCP_ZONE || undefined,
@@ -58,7 +57,7 @@ export function gcpProviderOptions(overrides: Partial<GcpProviderOptions> = {}):
     sourceImageFamily: env.RCDEBUG_GCP_SOURCE_IMAGE_FAMILY || 'ubuntu-2404-lts-amd64',
     sourceImageProject: env.RCDEBUG_GCP_SOURCE_IMAGE_PROJECT || 'ubuntu-os-cloud',
     apiEndpoint: env.RCDEBUG_GCP_API_ENDPOINT || undefined,
-    storageEndpoint: emulator && !/^https?:\/\//.test(emulator) ? `http://${emulator}` : emulator,
+    storageEndpoint: env.RCDEBUG_GCS_ENDPOINT || undefined,
     packerDir: join(repoRoot, 'packer', 'gcp'),
     terraformDir: join(repoRoot, 'terraform', 'gcp'),
     stateDir: join(stateDir(), 'gcp'),
@@ -73,7 +72,7 @@ export function gcpProviderOptions(overrides: Partial<GcpProviderOptions> = {}):
   if (opts.zone !== undefined && !GCP_ZONE.test(opts.zone)) {
     throw new UserError(`RCDEBUG_GCP_ZONE ${JSON.stringify(opts.zone)} is not a zone such as europe-west1-b`, 'RCDEBUG_GCP_ZONE');
   }
-  for (const [name, value] of [['RCDEBUG_GCP_API_ENDPOINT', opts.apiEndpoint], ['STORAGE_EMULATOR_HOST', opts.storageEndpoint]] as const) {
+  for (const [name, value] of [['RCDEBUG_GCP_API_ENDPOINT', opts.apiEndpoint], ['RCDEBUG_GCS_ENDPOINT', opts.storageEndpoint]] as const) {
     if (value === undefined) continue;
     try {
       new URL(value);

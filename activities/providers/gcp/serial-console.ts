@@ -11,7 +11,7 @@
 import type { Bucket } from '@google-cloud/storage';
 import type { ConsolePiece } from '../../steps/soak-check';
 import type { GcpClients } from './config';
-import { gcp, isNotFound } from './errors';
+import { gcp, gcpIfExists } from './errors';
 import { listNames } from './gcs-objects';
 
 export interface SerialTarget {
@@ -22,17 +22,14 @@ export interface SerialTarget {
 
 /** Reads the console from `from` on; undefined when the instance is gone. */
 export async function readSerial(clients: GcpClients, t: SerialTarget, from: number): Promise<(ConsolePiece & { next: number }) | undefined> {
-  try {
-    const [out] = await gcp(`compute instances.getSerialPortOutput ${t.zone}/${t.instance}`, () =>
-      clients.instances.getSerialPortOutput({ project: t.project, zone: t.zone, instance: t.instance, port: 1, start: from }),
-    );
-    const bytes = Buffer.from(out.contents ?? '', 'utf8');
-    const start = Number(out.start ?? from);
-    return { bytes, start, next: Number(out.next ?? start + bytes.length) };
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+  const found = await gcpIfExists(`compute instances.getSerialPortOutput ${t.zone}/${t.instance}`, () =>
+    clients.instances.getSerialPortOutput({ project: t.project, zone: t.zone, instance: t.instance, port: 1, start: from }),
+  );
+  if (!found) return undefined;
+  const [out] = found;
+  const bytes = Buffer.from(out.contents ?? '', 'utf8');
+  const start = Number(out.start ?? from);
+  return { bytes, start, next: Number(out.next ?? start + bytes.length) };
 }
 
 const chunkPrefix = (cycle: string, node: string) => `artifacts/${cycle}/serial/${node}/`;

@@ -13,7 +13,7 @@ import { resolveInputPath } from '../../../src/domain/paths';
 import type { ArtifactStore } from '../../artifacts/store';
 import type { GcpClients } from './config';
 import type { GcpDeps } from './deps';
-import { gcp } from './errors';
+import { gcpIfExists } from './errors';
 import { gcsArtifactStore } from './gcs-artifacts';
 import { GCP_REGION } from './names';
 import type { GcpProviderOptions } from './options';
@@ -76,25 +76,18 @@ export async function withStep<T>(ctx: StepContext, deps: GcpDeps, fn: (s: GcpSt
 
 /** Refuses a zone that does not offer the machine type, before any VM is asked for. */
 export async function requireMachineType(s: GcpStep, machineType: string): Promise<void> {
-  try {
-    await gcp(`compute machineTypes.get ${s.zone}/${machineType}`, () => s.clients.machineTypes.get({ project: s.project, zone: s.zone, machineType }));
-  } catch (err) {
-    if (/not found|404/i.test((err as Error).message)) {
+  const found = await gcpIfExists(`compute machineTypes.get ${s.zone}/${machineType}`, () => s.clients.machineTypes.get({ project: s.project, zone: s.zone, machineType }));
+  if (!found) {
+    {
       throw new UserError(`the zone ${s.zone} has no machine type ${machineType}: set RCDEBUG_GCP_MACHINE_TYPE to one it offers (gcloud compute machine-types list --zones ${s.zone}) or RCDEBUG_GCP_ZONE to another zone`, 'RCDEBUG_GCP_MACHINE_TYPE');
     }
-    throw err;
   }
 }
 
 /** The newest image of a family; an unknown family is the user's to fix, naming `field`. */
 export async function imageFromFamily(s: GcpStep, project: string, family: string, field: string): Promise<{ name: string; selfLink: string; labels: Record<string, string> }> {
-  try {
-    const [img] = await gcp(`compute images.getFromFamily ${project}/${family}`, () => s.clients.images.getFromFamily({ project, family }));
-    return { name: img.name ?? family, selfLink: img.selfLink ?? `projects/${project}/global/images/${img.name}`, labels: (img.labels ?? {}) as Record<string, string> };
-  } catch (err) {
-    if (/not found|404/i.test((err as Error).message)) {
-      throw new UserError(`the image family ${family} does not exist in project ${project} (or has only deprecated images): set ${field} to an existing family`, field);
-    }
-    throw err;
-  }
+  const found = await gcpIfExists(`compute images.getFromFamily ${project}/${family}`, () => s.clients.images.getFromFamily({ project, family }));
+  if (!found) throw new UserError(`the image family ${family} does not exist in project ${project} (or has only deprecated images): set ${field} to an existing family`, field);
+  const [img] = found;
+  return { name: img.name ?? family, selfLink: img.selfLink ?? `projects/${project}/global/images/${img.name}`, labels: (img.labels ?? {}) as Record<string, string> };
 }
