@@ -12,7 +12,7 @@ const packerDir = join(repoRoot, 'packer', 'gcp');
 const tfDir = join(repoRoot, 'terraform', 'gcp');
 
 /** Variables a template declares. */
-const declared = (file: string) => [...readFileSync(file, 'utf8').matchAll(/^variable "([a-z_]+)"/gm)].map((m) => m[1]);
+const declared = (file: string) => [...readFileSync(file, 'utf8').matchAll(/^variable "([a-z0-9_]+)"/gm)].map((m) => m[1]);
 
 describe('packer/gcp', () => {
   it.each(['kernel-build.pkr.hcl', 'image-bake.pkr.hcl'])('%s passes packer validate -syntax-only', (t) => {
@@ -43,9 +43,9 @@ describe('terraform/gcp', () => {
   });
 
   it('declares the variables the activity writes and the outputs it reads', () => {
-    const vars = [...readFileSync(join(tfDir, 'variables.tf'), 'utf8').matchAll(/^variable "([a-z_]+)"/gm)].map((m) => m[1]);
+    const vars = [...readFileSync(join(tfDir, 'variables.tf'), 'utf8').matchAll(/^variable "([a-z0-9_]+)"/gm)].map((m) => m[1]);
     expect(vars).toEqual(expect.arrayContaining(['project_id', 'region', 'zone', 'cycle_id', 'cycle_label', 'rc_label', 'flavor', 'debug_image', 'machine_type', 'k8s_version', 'cp_cluster_name', 'workload_cluster_name']));
-    const outputs = [...readFileSync(join(tfDir, 'outputs.tf'), 'utf8').matchAll(/^output "([a-z_]+)"/gm)].map((m) => m[1]);
+    const outputs = [...readFileSync(join(tfDir, 'outputs.tf'), 'utf8').matchAll(/^output "([a-z0-9_]+)"/gm)].map((m) => m[1]);
     expect(outputs).toEqual(expect.arrayContaining(['cp_cluster_name', 'cp_cluster_location', 'workload_cluster_name', 'workload_group_name', 'kubeconfig_secret']));
     const workload = readFileSync(join(tfDir, 'workload.tf'), 'utf8');
     expect(workload).toMatch(/enable_secure_boot\s*=\s*false/);
