@@ -1,10 +1,11 @@
-// The gcp cloud's infrastructure code with the real packer and tofu from the tool table:
-// syntax and formatting (the googlecompute plugin is not in the default install, so packer's
-// check is syntax-only: see docs/gcp.md), the variables the activities pass, and the kernel
-// fragment the VMs need.
+// The gcp cloud's infrastructure code with the real packer, its googlecompute plugin and tofu
+// from the tool table: full `packer validate` (the plugin is built from the Go module proxy by
+// the bootstrap), formatting, the variables the activities pass, and the kernel fragment.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cacheDir, resolveTool } from '../../scripts/toolchain.mjs';
+import { packerPluginDir } from '../../scripts/tools-iac.mjs';
 import { repoRoot } from '../../src/domain/paths';
 import { realTool, runTool } from '../iac/real-tool';
 
@@ -18,6 +19,31 @@ describe('packer/gcp', () => {
   it.each(['kernel-build.pkr.hcl', 'image-bake.pkr.hcl'])('%s passes packer validate -syntax-only', (t) => {
     const r = runTool(realTool('packer'), ['validate', '-syntax-only', t], { cwd: packerDir });
     expect(r.status, r.output).toBe(0);
+  });
+
+  const common = {
+    project_id: 'rcdebug-test', zone: 'europe-west1-b', bucket: 'rcdebug-artifacts', flavor: 'kasan', digest: '0123456789abcdef0123456789abcdef01234567',
+    source_image: 'ubuntu-2404-noble-amd64-v20260101', cycle_label: 'rc-v1_4_0-rc2-gcp-kasan', rc_label: 'v1_4_0-rc2', kernel_dir: join(repoRoot, 'kernel'), manifest_path: '/tmp/m.json',
+  };
+  const bakeVars = { ...common, kernel_digest: 'k'.repeat(40), kernel_release: '6.8.0-rcdebug-kasan', image_family: 'rcdebug-kasan', k8s_version: '1.33', scripts_dir: join(repoRoot, 'packer', 'scripts') };
+  const args = (v: Record<string, string>) => Object.entries(v).flatMap(([k, val]) => ['-var', `${k}=${val}`]);
+  const packerEnv = () => {
+    resolveTool('packer-plugin-googlecompute');
+    return { PACKER_PLUGIN_PATH: packerPluginDir(cacheDir) };
+  };
+
+  it.each([
+    ['kernel-build.pkr.hcl', { ...common, result_dir: '/tmp' }],
+    ['image-bake.pkr.hcl', bakeVars],
+  ] as const)('%s passes the full packer validate with the googlecompute plugin', (t, v) => {
+    const r = runTool(realTool('packer'), ['validate', ...args(v), t], { cwd: packerDir, env: packerEnv() });
+    expect(r.status, r.output).toBe(0);
+  });
+
+  it('refuses a label value GCP would refuse', () => {
+    const r = runTool(realTool('packer'), ['validate', ...args({ ...bakeVars, rc_label: 'v1.4.0-RC2' }), 'image-bake.pkr.hcl'], { cwd: packerDir, env: packerEnv() });
+    expect(r.status).not.toBe(0);
+    expect(r.output).toMatch(/at most 63 lowercase letters/);
   });
 
   it('is formatted (packer fmt -check)', () => {

@@ -76,6 +76,8 @@ export function classifyGcpError(err: unknown, what: string): UserError | InfraE
   }
   const status = httpStatusOf(err);
   const hint = status !== undefined ? USER[status] : undefined;
+  // An expired or revoked token is the credentials' fault, whatever the call.
+  if (status === 401) return new UserError(`${what}: ${message} (${hint})`, 'Google credentials', hint);
   if (hint) return new UserError(`${what}: ${message} (${hint})`, what, hint);
   return new InfraError(`${what}: ${message}`, err);
 }

@@ -16,6 +16,6 @@ export const plugin: CloudPlugin = {
   },
   manifestSection: { key: 'workloadCluster', purpose: 'the kubeadm cluster on a managed instance group that runs the debug image' },
   manifestRules: gcpManifestRules,
-  doctorTools: ['packer', 'tofu', 'helm', 'fake-gcs-server'],
+  doctorTools: ['packer', 'packer-plugin-googlecompute', 'tofu', 'helm', 'fake-gcs-server'],
   janitorCommands: gcpJanitorCommands,
 };
