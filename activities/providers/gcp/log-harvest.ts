@@ -3,14 +3,15 @@ import type { LogHarvestInput, LogHarvestOutput, StepIO } from '../../../src/dom
 import { harvestLogs, type ConsoleSources, type FetchedConsole } from '../../steps/log-harvest';
 import type { GcpDeps } from './deps';
 import { classifyGcpError } from './errors';
-import { labelValue } from './names';
 import { joinChunks, readSerial, storeChunk } from './serial-console';
 import { safeName, withStep, type GcpStep } from './step-context';
 
-/** Cloud Logging's kernel entries of the cycle's instances (serial-port logging), by instance, following nextPageToken. */
-export async function kernelEntries(s: GcpStep, cycleId: string, io: StepIO): Promise<Map<string, string[]>> {
-  const filter = `resource.type="gce_instance" AND labels."compute.googleapis.com/resource_name":* AND (logName:"serialconsole" OR logName:"kernel") AND resource.labels.zone="${s.zone}" AND labels.rcdebug-cycle="${labelValue(cycleId)}"`;
+/** Cloud Logging's entries of the cycle's instances' serial consoles (serial-port logging), by instance, following nextPageToken. */
+export async function kernelEntries(s: GcpStep, instances: string[], io: StepIO): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
+  if (instances.length === 0) return out;
+  const names = instances.map((n) => `"${n}"`).join(' OR ');
+  const filter = `resource.type="gce_instance" AND logName:"serialconsole.googleapis.com" AND resource.labels.zone="${s.zone}" AND labels."compute.googleapis.com/resource_name"=(${names})`;
   let pageToken: string | undefined;
   let pages = 0;
   do {
@@ -51,7 +52,7 @@ export async function gcpConsoleSources(input: LogHarvestInput, io: StepIO, s: G
     const whole = tail && tail.bytes.length ? await joinChunks(s.bucket, base, n.name) : kept;
     if (whole.text.length) sources.push({ node: n.name, key: `serial/${safeName(n.name)}.log`, text: whole.text.toString('utf8') });
   }
-  for (const [node, lines] of [...(await kernelEntries(s, ctx.cycleId, io))].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [node, lines] of [...(await kernelEntries(s, nodes.map((n) => n.details?.instance ?? n.name), io))].sort(([a], [b]) => a.localeCompare(b))) {
     sources.push({ node, key: `logging/${safeName(node)}.log`, text: `${lines.join('\n')}\n` });
   }
   const image = input.image?.imageId;
