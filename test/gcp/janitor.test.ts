@@ -18,6 +18,8 @@ beforeAll(async () => {
   const labels = (cycle: string) => ({ 'managed-by': 'rcdebug', 'rcdebug-cycle': cycle });
   await post('group', { name: 'rcdebug-wl-closed', zone: ZONE, project: r.project, instances: ['wl-closed-1', 'wl-closed-2'], labels: labels('rc-old_gcp-kasan') });
   await post('group', { name: 'rcdebug-wl-open', zone: ZONE, project: r.project, instances: ['wl-open-1'], labels: labels('rc-new_gcp-kasan') });
+  // A packer builder VM left behind (no group).
+  r.api.state.instances.set(`${ZONE}/builder-closed`, { name: 'builder-closed', zone: ZONE, status: 'RUNNING', labels: labels('rc-old_gcp-kasan') });
   await post('cluster', { name: 'cp-closed', location: 'europe-west1', endpoint: r.api.endpoint, labels: labels('rc-old_gcp-kasan') });
   await post('cluster', { name: 'cp-open', location: 'europe-west1', endpoint: r.api.endpoint, labels: labels('rc-new_gcp-kasan') });
   for (const [i, day] of ['01', '02', '03'].entries()) {
@@ -36,15 +38,18 @@ describe('gcp janitor', () => {
   it('a dry run lists what it would remove and removes nothing', async () => {
     const rows = await gcpSweep(c, { zone: ZONE, ttlMs: 365 * 86_400_000, retention: 2, dryRun: true, isClosed, now: Date.parse('2026-11-30T00:00:00Z'), pollMs: 10 });
     expect(rows.map((x) => `${x.kind}:${x.id}:${x.outcome}`).sort()).toEqual([
-      'gke-cluster:cp-closed:would-remove', 'image:rcdebug-kasan-0:would-remove', 'instance:wl-closed-1:would-remove', 'instance:wl-closed-2:would-remove',
+      'gke-cluster:cp-closed:would-remove', 'image:rcdebug-kasan-0:would-remove', 'instance-group:rcdebug-wl-closed:would-remove', 'instance:builder-closed:would-remove',
     ]);
-    expect(r.api.state.instances.size).toBe(3);
+    expect(r.api.state.instances.size).toBe(4);
   });
 
-  it('removes closed cycles\' instances and cluster and the image beyond retention with its registry record; keeps the open cycle', async () => {
+  it('removes closed cycles\' group (not its instances, which the group would recreate), builder and cluster and the image beyond retention with its registry record; keeps the open cycle', async () => {
     const rows = await gcpSweep(c, { zone: ZONE, ttlMs: 365 * 86_400_000, retention: 2, isClosed, now: Date.parse('2026-11-30T00:00:00Z'), pollMs: 10 });
     expect(rows.every((x) => x.outcome === 'removed'), JSON.stringify(rows)).toBe(true);
     expect([...r.api.state.instances.keys()]).toEqual([`${ZONE}/wl-open-1`]);
+    expect([...r.api.state.groups.keys()]).toEqual([`${ZONE}/rcdebug-wl-open`]);
+    expect(r.api.calls).toContain(`DELETE /compute/v1/projects/${r.project}/zones/${ZONE}/instanceGroupManagers/rcdebug-wl-closed`);
+    expect(r.api.calls.filter((x: string) => x.includes('/instances/wl-closed')).length).toBe(0);
     expect([...r.api.state.clusters.keys()]).toEqual(['europe-west1/cp-open']);
     expect([...r.api.state.images.keys()].filter((k: string) => k.startsWith('rcdebug-')).sort()).toEqual(['rcdebug-kasan-1', 'rcdebug-kasan-2']);
     // Deletions went through operations that were polled until DONE.

@@ -1,6 +1,6 @@
 /**
  * The gcp janitor: what rcdebug left behind, found by its labels (`managed-by=rcdebug`,
- * `rcdebug-cycle`): instances (leaked builder VMs, nodes of a group whose stack is gone),
+ * `rcdebug-cycle`): instances (leaked builder VMs), the managed groups of labelled nodes,
  * GKE clusters of closed or expired cycles, and images of a family beyond the retention
  * (with their registry records). Every deletion is a Compute or GKE long-running operation,
  * polled to its end. Returns one row per resource: removed, would-remove or failed.
@@ -61,15 +61,28 @@ export async function gcpSweep(c: GcpClients, o: GcpSweepOptions): Promise<Janit
   };
   const filter = 'labels.managed-by = "rcdebug"';
   try {
+    // A managed group recreates an instance deleted under it: its group is removed instead
+    // (groups carry no labels; an instance names its group in the `created-by` metadata).
+    const groups = new Map<string, { cycle: string | undefined; reason: string }>();
     for await (const inst of c.instances.listAsync({ project: c.project, zone: o.zone, filter, maxResults: 500 })) {
       const labels = (inst.labels ?? {}) as Record<string, string>;
       const reason = await why(o, labels, inst.creationTimestamp);
-      if (reason && inst.name) {
-        await act('instance', inst.name, labels['rcdebug-cycle'], reason, async () => {
-          const [op] = await gcp(`compute instances.delete ${inst.name}`, () => c.instances.delete({ project: c.project, zone: o.zone, instance: inst.name! }));
-          await waitOperation(c, (op as { latestResponse?: { name?: string; zone?: string } }).latestResponse ?? {}, o.pollMs);
-        });
+      if (!reason || !inst.name) continue;
+      const group = inst.metadata?.items?.find((i) => i.key === 'created-by')?.value?.split('/instanceGroupManagers/')[1];
+      if (group) {
+        groups.set(group, { cycle: labels['rcdebug-cycle'], reason });
+        continue;
       }
+      await act('instance', inst.name, labels['rcdebug-cycle'], reason, async () => {
+        const [op] = await gcp(`compute instances.delete ${inst.name}`, () => c.instances.delete({ project: c.project, zone: o.zone, instance: inst.name! }));
+        await waitOperation(c, (op as { latestResponse?: { name?: string; zone?: string } }).latestResponse ?? {}, o.pollMs);
+      });
+    }
+    for (const [group, g] of groups) {
+      await act('instance-group', group, g.cycle, g.reason, async () => {
+        const [op] = await gcp(`compute instanceGroupManagers.delete ${group}`, () => c.groups.delete({ project: c.project, zone: o.zone, instanceGroupManager: group }));
+        await waitOperation(c, (op as { latestResponse?: { name?: string; zone?: string } }).latestResponse ?? {}, o.pollMs);
+      });
     }
     const [clusters] = await gcp('container clusters.list', () => c.container.listClusters({ parent: `projects/${c.project}/locations/-` }));
     for (const cl of clusters.clusters ?? []) {
