@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, accessSync, constants } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { iacTools } from './tools-iac.mjs';
+import { azureTools } from './tools-azure.mjs';
 
 export const cacheDir = process.env.RCDEBUG_CACHE ?? join(homedir(), '.cache', 'rcdebug');
 export const binDir = join(cacheDir, 'bin');
@@ -138,6 +139,7 @@ export const tools = [
     howToInstall: 'sudo apt-get install -y linux-source-6.1',
   },
   ...iacTools({ binDir, cacheDir, which, run, standardFind }),
+  ...azureTools({ binDir, cacheDir, which, run, standardFind }),
 ];
 
 /** Installs the apt packages that are missing, when root; otherwise says what to run. */
