@@ -67,8 +67,23 @@ function kasanLog(): string {
 export async function startRehearsal(): Promise<Rehearsal> {
   const dir = mkdtempSync(join(tmpdir(), 'rcdebug-azure-'));
   const azurite = await startAzurite();
-  const blobProxy = await startFaultProxy(azurite.blobEndpoint.replace(/\/devstoreaccount1$/, ''));
-  const arm = await startArmStandin({ blobEndpoint: azurite.blobEndpoint });
+  // Nothing started may outlive a failed start.
+  let blobProxy: FaultProxy | undefined;
+  let arm: ArmStandin | undefined;
+  try {
+    blobProxy = await startFaultProxy(azurite.blobEndpoint.replace(/\/devstoreaccount1$/, ''));
+    arm = await startArmStandin({ blobEndpoint: azurite.blobEndpoint });
+    return await assemble(dir, azurite, blobProxy, arm);
+  } catch (err) {
+    await arm?.stop();
+    await blobProxy?.stop();
+    await azurite.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function assemble(dir: string, azurite: Azurite, blobProxy: FaultProxy, arm: ArmStandin): Promise<Rehearsal> {
   const direct = BlobServiceClient.fromConnectionString(azurite.connectionString);
   for (const c of ['rcdebug', 'tfstate']) await direct.getContainerClient(c).createIfNotExists();
   mkdirSync(join(dir, 'manifest'));
