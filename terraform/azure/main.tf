@@ -16,7 +16,11 @@ data "azurerm_client_config" "current" {}
 resource "azurerm_resource_group" "cycle" {
   name     = "rcdebug-${local.short}"
   location = var.location
-  tags     = local.tags
+  # When the group was made: the janitor removes groups older than its TTL.
+  tags = merge(local.tags, { "rcdebug-created" = plantimestamp() })
+  lifecycle {
+    ignore_changes = [tags["rcdebug-created"]]
+  }
 }
 
 resource "azurerm_virtual_network" "cycle" {

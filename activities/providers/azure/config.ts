@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { AppConfigurationClient } from '@azure/app-configuration';
 import { ComputeManagementClient } from '@azure/arm-compute';
 import { ContainerServiceClient } from '@azure/arm-containerservice';
+import { ResourceManagementClient } from '@azure/arm-resources';
 import type { TokenCredential } from '@azure/core-auth';
 import { DefaultAzureCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
@@ -24,6 +25,8 @@ export interface AzureClients {
   credential: TokenCredential;
   compute: ComputeManagementClient;
   aks: ContainerServiceClient;
+  /** Resource groups (the janitor). */
+  resources: ResourceManagementClient;
   logs: LogsQueryClient;
   /** The artifacts' storage account, or undefined when none is configured (artifacts stay local). */
   blob: BlobServiceClient | undefined;
@@ -75,6 +78,7 @@ export function azureClients(opts: AzureProviderOptions, c: ConnectOptions = {})
     credential,
     compute: new ComputeManagementClient(credential, subscriptionId, arm),
     aks: new ContainerServiceClient(credential, subscriptionId, arm),
+    resources: new ResourceManagementClient(credential, subscriptionId, { ...common, endpoint: opts.armEndpoint, credentialScopes: [ARM_SCOPE] }),
     logs: new LogsQueryClient(credential, { ...common, endpoint: opts.logsEndpoint }),
     blob,
     appConfig: opts.appConfigEndpoint ? new AppConfigurationClient(opts.appConfigEndpoint, credential, common) : undefined,

@@ -1,4 +1,5 @@
 import type { CloudPlugin } from '../../plugin';
+import { azureJanitorCommands } from './janitor-commands';
 import { azureManifestRules } from './manifest-rules';
 
 /**
@@ -10,7 +11,11 @@ export const plugin: CloudPlugin = {
   async createProvider() {
     return (await import('./index')).createAzureProvider();
   },
+  async extraActivities() {
+    return (await import('./janitor-activity')).createAzureJanitorActivities();
+  },
   manifestSection: { key: 'workloadCluster', purpose: 'the kubeadm cluster on a scale set that runs the debug image (the cpCluster runs on AKS)' },
   manifestRules: azureManifestRules,
-  doctorTools: ['packer', 'tofu', 'helm', 'azurite-blob'],
+  doctorTools: ['packer', 'packer-plugin-azure', 'tofu', 'helm', 'azurite-blob'],
+  janitorCommands: azureJanitorCommands,
 };
