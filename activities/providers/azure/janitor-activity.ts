@@ -4,10 +4,11 @@
  * it cannot be reached, the TTL alone decides.
  */
 import { Context } from '@temporalio/activity';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { StepIO } from '../../../src/domain/contract';
 import { UserError } from '../../../src/domain/errors';
 import { toStepFailure } from '../../index';
+import { temporalClosed } from '../../janitor-commands';
 import type { JanitorActivities } from '../../plugin';
 import { connectClient } from '../../temporal-connection';
 import { connectAzure, type ConnectOptions } from './config';
@@ -22,19 +23,6 @@ export interface JanitorSweepInput {
   temporal?: boolean | undefined;
   /** terraform destroy of each workspace before its group is deleted (default true). */
   terraform?: boolean | undefined;
-}
-
-/** Whether a cycle's workflow is closed; undefined when Temporal cannot say. */
-function temporalClosed(client: Client | undefined) {
-  return async (cycleId: string): Promise<boolean | undefined> => {
-    if (!client) return undefined;
-    try {
-      return (await client.workflow.getHandle(cycleId).describe()).status.name !== 'RUNNING';
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return true;
-      return undefined;
-    }
-  };
 }
 
 const quietIO: StepIO = { progress: () => undefined, signal: new AbortController().signal, attempt: 1 };
