@@ -2,6 +2,8 @@ import type { ClusterProvisionInput, ClusterProvisionOutput, NodeInfo, StepIO } 
 import { InfraError } from '../../../src/domain/errors';
 import type { AzureDeps } from './deps';
 import { azure } from './errors';
+import { listNodes } from './kube-api';
+import { vaultAccess } from './kubeconfig';
 import { scaleSetVms } from './nodes';
 import { requireSubscription } from './options';
 import { withStep } from './step-context';
@@ -26,10 +28,33 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /**
+ * Polls the workload cluster's Kubernetes API (admin kubeconfig from Key Vault) until `count`
+ * nodes are Ready on the debug kernel release. Until kubeadm has stored the kubeconfig and the
+ * API answers, every failure only means "not yet"; at the deadline it is an InfraError.
+ */
+async function waitForNodes(w: { deps: AzureDeps; io: StepIO; deadline: number; count: number; kernelRelease: string; cluster: string; access: () => Promise<import('./kubeconfig').ClusterAccess> }): Promise<void> {
+  for (let n = 1; ; n++) {
+    let why: string;
+    try {
+      const nodes = await listNodes(await w.access());
+      const ready = nodes.filter((k) => k.ready && k.kernelVersion === w.kernelRelease);
+      if (ready.length >= w.count) return;
+      why = `${ready.length}/${w.count} nodes Ready on ${w.kernelRelease} (${nodes.map((k) => `${k.name}: ${k.ready ? 'Ready' : 'NotReady'} ${k.kernelVersion}`).join(', ') || 'no nodes yet'})`;
+    } catch (err) {
+      why = (err as Error).message.split('\n')[0] ?? 'unknown';
+    }
+    w.io.progress({ message: `${w.cluster}: ${why} (check ${n})` });
+    if (Date.now() > w.deadline) throw new InfraError(`the workload cluster ${w.cluster} has no ${w.count} nodes Ready on the debug kernel ${w.kernelRelease} after the wait: ${why}`);
+    await sleep(w.deps.pollMs ?? 10_000, w.io.signal);
+  }
+}
+
+/**
  * cluster-provision (azure): `terraform apply` of terraform/azure in the cycle's workspace (the
  * cpCluster on AKS, the workload cluster as kubeadm on a scale set from the gallery version,
  * its admin kubeconfig in Key Vault), outputs read back, then AKS and every scale-set instance
- * polled until Succeeded, bounded and heartbeating. The nodes are the scale set's instances.
+ * polled until Succeeded, then the Kubernetes API until every node is Ready on the debug
+ * kernel release, bounded and heartbeating. The nodes are the scale set's instances.
  */
 export async function azureClusterProvision(input: ClusterProvisionInput, io: StepIO, deps: AzureDeps): Promise<ClusterProvisionOutput> {
   const { ctx, kernel, image } = input;
@@ -66,6 +91,8 @@ export async function azureClusterProvision(input: ClusterProvisionInput, io: St
       io.progress({ message: `AKS ${cp}: ${aksState}; scale set ${vmss}: ${vms.length - pending.length}/${vms.length} instances Succeeded (check ${n})` });
       if (aksState === 'Failed' || pending.some((v) => v.provisioningState === 'Failed')) throw new InfraError(`AKS ${cp} or scale set ${vmss} failed to provision: terraform apply converges on the retry`);
       if (aksState === 'Succeeded' && vms.length > 0 && pending.length === 0) {
+        await waitForNodes({ deps, io, deadline, count: vms.length, kernelRelease: kernel.kernelRelease, cluster: wl,
+          access: () => vaultAccess(s.clients, str(out, 'key_vault_url', true), str(out, 'kubeconfig_secret_name', true), wl) });
         const nodes: NodeInfo[] = vms.map((v) => ({
           name: v.name ?? `${vmss}_${v.instanceId}`,
           console: `azure-boot-diagnostics://${rg}/${vmss}/${v.instanceId}`,
