@@ -25,6 +25,11 @@ export async function putBlob(blob: BlobServiceClient, container: string, key: s
   return `azblob://${container}/${key}`;
 }
 
+/** Deletes `container/key`; a blob that is not there is fine. */
+export async function deleteBlob(blob: BlobServiceClient, container: string, key: string): Promise<void> {
+  await azure(`Blob delete ${container}/${key}`, () => blob.getContainerClient(container).getBlobClient(key).deleteIfExists());
+}
+
 /** The text of `container/key`, or undefined when it does not exist. */
 export async function blobText(blob: BlobServiceClient, container: string, key: string): Promise<string | undefined> {
   const buf = await azureMaybe(`Blob download ${container}/${key}`, () => blob.getContainerClient(container).getBlobClient(key).downloadToBuffer());

@@ -4,7 +4,7 @@ import type { KernelBuildInput, KernelBuildOutput, StepIO } from '../../../src/d
 import { InfraError, UserError, isInfraError, isUserError } from '../../../src/domain/errors';
 import { repoRoot } from '../../../src/domain/paths';
 import { appConfigRegistry } from './appconfig-registry';
-import { blobJson, blobText, putBlob } from './blob-artifacts';
+import { blobJson, blobText, deleteBlob, putBlob } from './blob-artifacts';
 import type { AzureDeps } from './deps';
 import { imageBakeDigest, kernelBuildDigest } from './digests';
 import { packerArgs, packerBuild, shellQuote } from './packer';
@@ -60,17 +60,20 @@ export async function azureKernelBuild(input: KernelBuildInput, io: StepIO, deps
     const reproducer = ['#!/bin/sh', '# Reruns the rcdebug azure kernel build of these inputs.', 'set -eu', `cd ${shellQuote(repoRoot)}`,
       `packer init ${shellQuote(template)}`, ['packer', ...packerArgs(template, vars)].map(shellQuote).join(' '), ''].join('\n');
     await putBlob(blob, opts.container, `${prefix}packer-reproduce.sh`, reproducer);
+    // A status left by an earlier failed build of these inputs must not speak for this one.
+    await deleteBlob(blob, opts.container, `${prefix}status.json`);
     const logFile = join(dir, 'packer.log');
     try {
       await packerBuild({ template, vars, manifestPath: vars.manifest_path, logFile, io, cwd: opts.packerDir });
     } catch (err) {
+      if (isUserError(err)) throw err;
       // The builder leaves status.json behind even when it fails; `config-rejected` means the fragments lost options.
       const status = await blobJson<{ result?: string }>(blob, opts.container, `${prefix}status.json`).catch(() => undefined);
       if (status?.result === 'config-rejected') {
         const verify = await blobText(blob, opts.container, `${prefix}verify.json`).catch(() => undefined);
         throw new UserError(`the ${ctx.flavor} fragments lost options on the Ubuntu kernel: ${verify ?? '(see verify.json)'}; change kernel/flavors/${ctx.flavor}`, `kernel/flavors/${ctx.flavor}`);
       }
-      throw isInfraError(err) || isUserError(err) ? err : new InfraError(`kernel build failed: ${(err as Error).message}`, err);
+      throw isInfraError(err) ? err : new InfraError(`kernel build failed: ${(err as Error).message}`, err);
     } finally {
       await s.artifacts.putFile(`${ctx.cycleId}/kernel-build/packer.log`, logFile).catch(() => undefined);
     }

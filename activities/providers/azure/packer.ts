@@ -5,7 +5,7 @@
  */
 import { readFile, rm } from 'node:fs/promises';
 import type { StepIO, StepProgress } from '../../../src/domain/contract';
-import { InfraError } from '../../../src/domain/errors';
+import { InfraError, UserError } from '../../../src/domain/errors';
 import { runTool } from '../../exec/run-tool';
 import { toolPath } from './tools';
 
@@ -35,6 +35,18 @@ export function lastRunArtifact(manifestJson: string, file: string): { artifactI
   return { artifactId: build.artifact_id, customData: build.custom_data ?? {} };
 }
 
+/** Failures in packer's output that are the user's: a VM size the region does not offer, denied access. */
+export function classifyPacker(f: { tail: string[] }): Error | undefined {
+  const text = f.tail.join('\n');
+  if (/SkuNotAvailable|not available in location/.test(text)) {
+    return new UserError(`the VM size is not offered in this region: pick another RCDEBUG_AZURE_VM_SIZE or region (${text.split('\n').filter((l) => /SkuNotAvailable/.test(l)).pop() ?? ''})`, 'RCDEBUG_AZURE_VM_SIZE');
+  }
+  if (/AuthorizationFailed|ExpiredAuthenticationToken|InvalidAuthenticationToken/.test(text)) {
+    return new UserError('packer could not act with these Azure credentials: refresh them, or grant the role of terraform/azure/worker-role.json', 'Azure credentials');
+  }
+  return undefined;
+}
+
 /** `packer init` then `packer build`; returns the manifest's last artifact. */
 export async function packerBuild(b: { template: string; vars: Record<string, string>; manifestPath: string; logFile: string; io: StepIO; cwd: string }) {
   const packer = toolPath('packer');
@@ -48,6 +60,7 @@ export async function packerBuild(b: { template: string; vars: Record<string, st
     io: b.io,
     env: { PACKER_NO_COLOR: '1', CHECKPOINT_DISABLE: '1' },
     progress: packerProgress,
+    classify: classifyPacker,
   });
   let text: string;
   try {
