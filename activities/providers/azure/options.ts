@@ -76,7 +76,7 @@ export function azureProviderOptions(overrides: Partial<AzureProviderOptions> = 
     caFile: env.RCDEBUG_AZURE_CA_FILE || undefined,
     verifyVaultChallenge: env.RCDEBUG_AZURE_VAULT_VERIFY_CHALLENGE !== '0',
     kubernetesVersion: env.RCDEBUG_AKS_VERSION || '1.33',
-    sourceImage: env.RCDEBUG_AZURE_SOURCE_IMAGE || 'Canonical:ubuntu-24_04-lts:server:24.04.202510010',
+    sourceImage: env.RCDEBUG_AZURE_SOURCE_IMAGE || 'Canonical:ubuntu-24_04-lts:server:latest',
     vmSize: env.RCDEBUG_AZURE_VM_SIZE || 'Standard_D4s_v5',
     packerDir: join(repoRoot, 'packer', 'azure'),
     terraformDir: join(repoRoot, 'terraform', 'azure'),
