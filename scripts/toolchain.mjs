@@ -120,11 +120,13 @@ export const tools = [
     ['python3', 'python3', 'kernel config verification', ['--version']],
     ['addr2line', 'binutils', 'source lines of stack frames (log-harvest)', ['--version']],
     ['nm', 'binutils', 'symbol addresses for source lines (log-harvest)', ['--version']],
-  ].map(([bin, pkg, purpose, versionArgs]) => ({
+    // Only the tests open the findings history page in a browser.
+    ['chromium', 'chromium', 'headless browser for the findings history page test', ['--version'], ['test']],
+  ].map(([bin, pkg, purpose, versionArgs, needed = ['test', 'demo', 'bench']]) => ({
     name: bin,
     purpose,
     versionArgs,
-    needed: ['test', 'demo', 'bench'],
+    needed,
     find: aptFind(bin),
     apt: pkg,
     howToInstall: `sudo apt-get install -y ${pkg}`,

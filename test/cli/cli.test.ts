@@ -1,31 +1,13 @@
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { CycleView } from '../../src/app/client/cycles';
+import { rcdebugAt, type CliRun } from '../support/cli-process';
 import { address, eventually, testClient, uniqueQueue, withWorkers } from '../support/engine';
 import { UAF_CONSOLE, UAF_TITLE } from '../support/live-consoles';
 import { scriptedProvider, stepsCalled } from '../support/scripted-provider';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the CLI as users do: a process, against the test server. */
-function rcdebug(...args: string[]): Promise<Run> {
+function rcdebug(...args: string[]): Promise<CliRun> {
   return rcdebugAt(address(), ...args);
-}
-
-/** Runs the CLI against the Temporal server at `temporal`. */
-function rcdebugAt(temporal: string, ...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/rcdebug.js', ...args], { env: { ...process.env, TEMPORAL_ADDRESS: temporal } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 const fastSoak = ['--soak', '2', '--check-interval', '1', '--scan-interval', '0'];

@@ -4,7 +4,9 @@ import type { ClusterAccess } from './kubeconfig';
 /** What the soak needs of a Kubernetes node. */
 export interface KubeNode {
   name: string;
-  /** `i-...` from `spec.providerID` (`aws:///<az>/<instance-id>`). */
+  /** `spec.providerID` as the cloud's controller set it (`aws:///<az>/<id>`, `azure:///...`). */
+  providerId?: string | undefined;
+  /** The last segment of the provider id: the cloud's VM or instance id. */
   instanceId?: string | undefined;
   ready: boolean;
   kernelVersion: string;
@@ -19,7 +21,7 @@ interface NodeList {
 }
 
 /**
- * The cluster's nodes from the Kubernetes API (GET /api/v1/nodes with the EKS token, TLS
+ * The cluster's nodes from the Kubernetes API (GET /api/v1/nodes with the cluster's token, TLS
  * checked against the cluster CA). Rejects when the API cannot be reached in `timeoutMs`.
  */
 export function listNodes(access: ClusterAccess, timeoutMs = 5_000): Promise<KubeNode[]> {
@@ -34,6 +36,7 @@ export function listNodes(access: ClusterAccess, timeoutMs = 5_000): Promise<Kub
           const list = JSON.parse(Buffer.concat(chunks).toString('utf8')) as NodeList;
           resolve((list.items ?? []).map((n) => ({
             name: n.metadata?.name ?? '',
+            providerId: n.spec?.providerID,
             instanceId: n.spec?.providerID?.split('/').pop(),
             ready: n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
             kernelVersion: n.status?.nodeInfo?.kernelVersion ?? '',
