@@ -1,6 +1,6 @@
 # The workload cluster: kubeadm on a scale set booted from the gallery version (AKS cannot run a
 # custom node image; this is the path Cluster API Provider Azure documents for custom images).
-# cloud-init on instance 0 runs `kubeadm init` and stores the admin kubeconfig in Key Vault;
+# cloud-init on instance 0 runs `kubeadm init` and stores a deployer token kubeconfig in Key Vault;
 # the others join with the bootstrap token. The kubeconfig never reaches the state's outputs.
 
 resource "random_password" "bootstrap_id" {

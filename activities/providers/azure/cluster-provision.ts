@@ -2,7 +2,7 @@ import type { ClusterProvisionInput, ClusterProvisionOutput, NodeInfo, StepIO } 
 import { InfraError } from '../../../src/domain/errors';
 import type { AzureDeps } from './deps';
 import { azure } from './errors';
-import { listNodes } from './kube-api';
+import { listNodes } from '../../iac/kube-api';
 import { vaultAccess } from './kubeconfig';
 import { scaleSetVms } from './nodes';
 import { requireSubscription } from './options';
@@ -28,11 +28,11 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /**
- * Polls the workload cluster's Kubernetes API (admin kubeconfig from Key Vault) until `count`
+ * Polls the workload cluster's Kubernetes API (the deployer kubeconfig from Key Vault) until `count`
  * nodes are Ready on the debug kernel release. Until kubeadm has stored the kubeconfig and the
  * API answers, every failure only means "not yet"; at the deadline it is an InfraError.
  */
-async function waitForNodes(w: { deps: AzureDeps; io: StepIO; deadline: number; count: number; kernelRelease: string; cluster: string; access: () => Promise<import('./kubeconfig').ClusterAccess> }): Promise<void> {
+async function waitForNodes(w: { deps: AzureDeps; io: StepIO; deadline: number; count: number; kernelRelease: string; cluster: string; access: () => Promise<import('../../iac/kubeconfig').ClusterAccess> }): Promise<void> {
   for (let n = 1; ; n++) {
     let why: string;
     try {
@@ -52,7 +52,7 @@ async function waitForNodes(w: { deps: AzureDeps; io: StepIO; deadline: number; 
 /**
  * cluster-provision (azure): `terraform apply` of terraform/azure in the cycle's workspace (the
  * cpCluster on AKS, the workload cluster as kubeadm on a scale set from the gallery version,
- * its admin kubeconfig in Key Vault), outputs read back, then AKS and every scale-set instance
+ * a deployer token kubeconfig in Key Vault), outputs read back, then AKS and every scale-set instance
  * polled until Succeeded, then the Kubernetes API until every node is Ready on the debug
  * kernel release, bounded and heartbeating. The nodes are the scale set's instances.
  */

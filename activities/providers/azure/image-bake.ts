@@ -8,7 +8,8 @@ import { imageBakeDigest } from './digests';
 import { getVersion, imageDefinition, parseVersionId, requireImageDefinition, versionMatches } from './gallery';
 import { galleryVersion } from './gallery-version';
 import { TAG } from './names';
-import { packerBuild } from './packer';
+import { packerBuild } from '../../iac/packer';
+import { classifyPacker } from './packer';
 import { commonPackerVars } from './packer-vars';
 import { withStep } from './step-context';
 
@@ -57,7 +58,7 @@ export async function azureImageBake(input: ImageBakeInput, io: StepIO, deps: Az
     };
     const logFile = join(dir, 'packer.log');
     try {
-      await packerBuild({ template: join(opts.packerDir, 'image-bake.pkr.hcl'), vars, manifestPath: vars.manifest_path, logFile, io, cwd: opts.packerDir });
+      await packerBuild({ template: join(opts.packerDir, 'image-bake.pkr.hcl'), vars, manifestPath: vars.manifest_path, logFile, io, cwd: opts.packerDir, classify: classifyPacker });
     } finally {
       await s.artifacts.putFile(`${ctx.cycleId}/image-bake/packer.log`, logFile).catch(() => undefined);
     }

@@ -7,7 +7,8 @@ import { appConfigRegistry } from './appconfig-registry';
 import { blobJson, blobText, deleteBlob, putBlob } from './blob-artifacts';
 import type { AzureDeps } from './deps';
 import { imageBakeDigest, kernelBuildDigest } from './digests';
-import { packerArgs, packerBuild, shellQuote } from './packer';
+import { packerArgs, packerBuild } from '../../iac/packer';
+import { classifyPacker, shellQuote } from './packer';
 import { commonPackerVars } from './packer-vars';
 import { requireBlob, withStep } from './step-context';
 
@@ -58,13 +59,13 @@ export async function azureKernelBuild(input: KernelBuildInput, io: StepIO, deps
     const template = join(opts.packerDir, 'kernel-build.pkr.hcl');
     // The reproducer goes up before the build starts, so even a failed build can be rerun by hand.
     const reproducer = ['#!/bin/sh', '# Reruns the rcdebug azure kernel build of these inputs.', 'set -eu', `cd ${shellQuote(repoRoot)}`,
-      `packer init ${shellQuote(template)}`, ['packer', ...packerArgs(template, vars)].map(shellQuote).join(' '), ''].join('\n');
+      `packer init ${shellQuote(template)}`, ['packer', ...packerArgs({ template, vars })].map(shellQuote).join(' '), ''].join('\n');
     await putBlob(blob, opts.container, `${prefix}packer-reproduce.sh`, reproducer);
     // A status left by an earlier failed build of these inputs must not speak for this one.
     await deleteBlob(blob, opts.container, `${prefix}status.json`);
     const logFile = join(dir, 'packer.log');
     try {
-      await packerBuild({ template, vars, manifestPath: vars.manifest_path, logFile, io, cwd: opts.packerDir });
+      await packerBuild({ template, vars, manifestPath: vars.manifest_path, logFile, io, cwd: opts.packerDir, classify: classifyPacker });
     } catch (err) {
       if (isUserError(err)) throw err;
       // The builder leaves status.json behind even when it fails; `config-rejected` means the fragments lost options.

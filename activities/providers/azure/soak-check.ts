@@ -3,7 +3,7 @@ import type { SoakCheckInput, SoakCheckOutput, StepIO } from '../../../src/domai
 import { checkSoak, pieceOf, type NodeState, type SoakNodes } from '../../steps/soak-check';
 import type { AzureDeps } from './deps';
 import { clusterAccess } from './deploy';
-import { listNodes, type KubeNode } from './kube-api';
+import { listNodes, type KubeNode } from '../../iac/kube-api';
 import { vmssNode } from './nodes';
 import { safeName, withStep, type AzureStep } from './step-context';
 import { powerState, runShell, serialLog } from './vm-ops';

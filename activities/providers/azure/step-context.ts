@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { localArtifactStore, type ArtifactStore } from '../../artifacts/store';
+import { safeName } from '../../iac/names';
 import type { StepContext } from '../../../src/domain/contract';
 import { UserError } from '../../../src/domain/errors';
 import { loadManifestOrThrow } from '../../../src/domain/manifest/load';
@@ -13,6 +14,8 @@ import { resolveInputPath } from '../../../src/domain/paths';
 import { blobArtifactStore } from './blob-artifacts';
 import type { AzureClients } from './config';
 import type { AzureDeps } from './deps';
+
+export { safeName };
 
 export interface AzureStep {
   manifest: Manifest;
@@ -23,10 +26,6 @@ export interface AzureStep {
   workDir: string;
 }
 
-/** A name safe for files, terraform workspaces, blob keys and Azure resource names. */
-export function safeName(id: string, max = 90): string {
-  return id.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, max);
-}
 
 /** The cycle's region: the workload cluster's, else the control plane's, else RCDEBUG_AZURE_LOCATION. */
 export function cycleLocation(manifest: Manifest, deps: AzureDeps): string {
