@@ -8,15 +8,16 @@ import { vmssNode } from './nodes';
 import { safeName, withStep, type AzureStep } from './step-context';
 import { serialLog } from './vm-ops';
 
-/** The Kusto query of a cycle's kernel messages: the Syslog table the Azure Monitor Agent fills, by host. */
-export function kernelLogQuery(cycleId: string): string {
-  return `Syslog | where Facility == "kern" and _ResourceId has "${cycleId.replace(/[^A-Za-z0-9_.-]/g, '')}" | project TimeGenerated, Computer, SyslogMessage | order by Computer asc, TimeGenerated asc`;
-}
+/**
+ * The Kusto query of a cycle's kernel messages: the Syslog table the Azure Monitor Agent fills.
+ * The workspace is the cycle's own (terraform/azure makes one per cycle), so no filter by cycle.
+ */
+export const KERNEL_LOG_QUERY = 'Syslog | where Facility == "kern" | project TimeGenerated, Computer, SyslogMessage | order by Computer asc, TimeGenerated asc';
 
 /** Kernel messages by computer name from Log Analytics. */
-export async function kernelMessages(clients: AzureClients, workspaceId: string, cycleId: string, io: StepIO): Promise<Map<string, string[]>> {
+export async function kernelMessages(clients: AzureClients, workspaceId: string, io: StepIO): Promise<Map<string, string[]>> {
   io.progress({ message: `Log Analytics ${workspaceId}: kernel messages` });
-  const res = await azure(`Log Analytics query ${workspaceId}`, () => clients.logs.queryWorkspace(workspaceId, kernelLogQuery(cycleId), { duration: 'P7D' }));
+  const res = await azure(`Log Analytics query ${workspaceId}`, () => clients.logs.queryWorkspace(workspaceId, KERNEL_LOG_QUERY, { duration: 'P7D' }));
   const byHost = new Map<string, string[]>();
   const tables = 'tables' in res ? res.tables : res.partialTables;
   for (const t of tables) {
@@ -39,7 +40,7 @@ export async function azureConsoleSources(input: LogHarvestInput, io: StepIO, s:
   const sources: FetchedConsole[] = [];
   const workspace = input.cluster?.details.logAnalyticsWorkspace;
   if (workspace) {
-    for (const [host, lines] of [...(await kernelMessages(s.clients, workspace, ctx.cycleId, io))].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [host, lines] of [...(await kernelMessages(s.clients, workspace, io))].sort(([a], [b]) => a.localeCompare(b))) {
       const node = nodes.find((n) => n.details?.computerName === host)?.name ?? host;
       sources.push({ node, key: `log-analytics/${safeName(host)}.log`, text: `${lines.join('\n')}\n` });
     }
