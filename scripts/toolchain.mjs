@@ -8,6 +8,7 @@ import { delimiter, join } from 'node:path';
 import { iacTools } from './tools-iac.mjs';
 import { serverTools } from './tools-server.mjs';
 import { gcpTools } from './tools-gcp.mjs';
+import { azureTools } from './tools-azure.mjs';
 
 export const cacheDir = process.env.RCDEBUG_CACHE ?? join(homedir(), '.cache', 'rcdebug');
 export const binDir = join(cacheDir, 'bin');
@@ -149,6 +150,7 @@ export const tools = [
   ...iacTools({ binDir, cacheDir, which, run, standardFind }),
   ...serverTools({ binDir, cacheDir, which, run, standardFind }),
   ...gcpTools({ binDir, cacheDir, which, run, standardFind }),
+  ...azureTools({ binDir, cacheDir, which, run, standardFind }),
 ];
 
 /** Installs the apt packages that are missing, when root; otherwise says what to run. */

@@ -74,9 +74,9 @@ export function packerPluginDir(cacheDir) {
  * installed with `packer plugins install --path`, so `packer init` and full `packer validate`
  * find it without reaching GitHub. `source` is the plugin's address in the templates'
  * `required_plugins` (github.com/hashicorp/amazon, ...).
- * @param {{ name: string, purpose: string, source: string, module: string, version: string }} plugin
+ * @param {{ name: string, purpose: string, source: string, module: string, version: string, ldflags?: string }} plugin
  */
-export function packerPluginTool(ctx, { name, purpose, source, module, version }) {
+export function packerPluginTool(ctx, { name, purpose, source, module, version, ldflags = '-s -w' }) {
   const short = source.split('/').pop();
   const find = () => {
     const dir = join(packerPluginDir(ctx.cacheDir), ...source.split('/'));
@@ -102,7 +102,7 @@ export function packerPluginTool(ctx, { name, purpose, source, module, version }
       const packer = ctx.standardFind('packer', 'RCDEBUG_PACKER')();
       if (!packer) throw new Error(`packer is needed to install its plugin ${source}: install packer first`);
       const built = `${name}.build`;
-      buildInModule(ctx, { module, version, pkg: '.', out: built, ldflags: '-s -w' });
+      buildInModule(ctx, { module, version, pkg: '.', out: built, ldflags });
       // `plugins install --path` copies the binary under the name and checksum packer expects.
       ctx.run(packer.path, ['plugins', 'install', '--path', join(ctx.binDir, built), source], {
         env: { ...process.env, PACKER_PLUGIN_PATH: packerPluginDir(ctx.cacheDir), CHECKPOINT_DISABLE: '1' },

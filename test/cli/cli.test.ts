@@ -198,7 +198,7 @@ describe('the rcdebug CLI, spawned as a process', () => {
   it.each([
     { name: 'rc that is not a version', args: ['start', '--rc', 'tuesday'], err: /rc: rc must be a version string/ },
     { name: 'unknown cloud', args: ['start', '--rc', 'v1.0', '--clouds', 'mars'], err: /clouds\.0: unknown cloud/ },
-    { name: 'a cloud this build has no plugin for', args: ['start', '--rc', 'v1.0.0', '--clouds', 'azure'], err: /clouds\.0: unknown cloud "azure": clouds takes local, aws/ },
+    { name: 'a cloud this build has no plugin for', args: ['start', '--rc', 'v1.0.0', '--clouds', 'nocloud'], err: /clouds\.0: unknown cloud "nocloud": clouds takes local, aws/ },
     { name: 'a worker for a cloud with no plugin', args: ['worker', '--clouds', 'nimbus'], err: /--clouds: unknown cloud "nimbus"; this rcdebug has plugins for local, aws/ },
     { name: 'a baseline that does not exist', args: ['start', '--rc', 'v1.0', '--baseline', 'no/such/baseline.yaml'], err: /baseline: .*baseline\.yaml does not exist/ },
     { name: 'a module source that does not exist', args: ['start', '--rc', 'v1.0', '--module', 'kbug', '--module-source', 'no/such/module'], err: /module\.source: .*module does not exist/ },

@@ -21,7 +21,7 @@ describe('cloud plugins', () => {
   });
 
   it.each([
-    { name: 'a cloud with no plugin', run: () => loadPlugin('azure'), field: 'clouds' },
+    { name: 'a cloud with no plugin', run: () => loadPlugin('nocloud'), field: 'clouds' },
     { name: 'a cloud list with one unknown', run: async () => parseClouds('local,oci'), field: '--clouds' },
   ])('refuses $name with a UserError naming the field and the clouds there are', async ({ run, field }) => {
     const err = await run().then(() => undefined, (e: unknown) => e);

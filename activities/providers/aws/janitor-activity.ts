@@ -4,8 +4,9 @@
  * asking Temporal; when it cannot be reached, the TTL alone decides.
  */
 import { Context } from '@temporalio/activity';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { toStepFailure } from '../../index';
+import { temporalClosed } from '../../janitor-commands';
 import { connectAws } from './config';
 import { sweep, type JanitorAction } from './janitor';
 import type { JanitorActivities } from '../../plugin';
@@ -24,20 +25,6 @@ export interface JanitorSweepInput {
   temporal?: boolean | undefined;
   /** terraform destroy of each workspace first (default true when a state bucket is set). */
   terraform?: boolean | undefined;
-}
-
-/** Whether a cycle's workflow is closed; undefined when Temporal cannot say. */
-export function temporalClosed(client: Client | undefined) {
-  return async (cycleId: string): Promise<boolean | undefined> => {
-    if (!client) return undefined;
-    try {
-      return (await client.workflow.getHandle(cycleId).describe()).status.name !== 'RUNNING';
-    } catch (err) {
-      // Past the namespace's retention a closed cycle is forgotten: it runs no more.
-      if (err instanceof WorkflowNotFoundError) return true;
-      return undefined;
-    }
-  };
 }
 
 const quietIO: StepIO = { progress: () => undefined, signal: new AbortController().signal, attempt: 1 };
