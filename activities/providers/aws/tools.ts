@@ -3,9 +3,7 @@
  * `$RCDEBUG_TERRAFORM`, `$RCDEBUG_HELM` first (how the cycle test swaps in its recording
  * stand-ins), then the tool table of scripts/toolchain.mjs (PATH, the rcdebug cache).
  */
-import { accessSync, constants } from 'node:fs';
-import { UserError } from '../../../src/domain/errors';
-import { resolveTool } from '../../../scripts/toolchain.mjs';
+import { toolFromEnvOrTable } from '../../exec/tool-path';
 
 export type AwsTool = 'packer' | 'terraform' | 'helm';
 
@@ -15,18 +13,5 @@ const TABLE_NAME: Record<AwsTool, string> = { packer: 'packer', terraform: 'tofu
 
 /** The executable of `tool`, or a UserError saying how to get it. */
 export function toolPath(tool: AwsTool): string {
-  const fromEnv = process.env[ENV[tool]];
-  if (fromEnv) {
-    try {
-      accessSync(fromEnv, constants.X_OK);
-      return fromEnv;
-    } catch {
-      throw new UserError(`$${ENV[tool]} is ${fromEnv}, which is not an executable: fix or unset it`, ENV[tool]);
-    }
-  }
-  try {
-    return resolveTool(TABLE_NAME[tool]).path;
-  } catch (err) {
-    throw new UserError(`${(err as Error).message}\n  (or set $${ENV[tool]})`, ENV[tool]);
-  }
+  return toolFromEnvOrTable(ENV[tool], TABLE_NAME[tool]);
 }
