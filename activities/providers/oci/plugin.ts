@@ -1,4 +1,5 @@
 import type { CloudPlugin } from '../../plugin';
+import { ociJanitorCommands } from './janitor-commands';
 import { ociManifestRules } from './manifest-rules';
 
 /**
@@ -16,4 +17,5 @@ export const plugin: CloudPlugin = {
   manifestSection: { key: 'workloadCluster', purpose: 'the OKE cluster whose node pool runs the debug image' },
   manifestRules: ociManifestRules,
   doctorTools: ['packer', 'packer-plugin-oracle', 'tofu', 'helm'],
+  janitorCommands: ociJanitorCommands,
 };
