@@ -52,10 +52,6 @@ function kasanLog(): string {
 export async function startOciRehearsal(): Promise<OciRehearsal> {
   const dir = mkdtempSync(join(tmpdir(), 'rcdebug-oci-'));
   const { api, env: standin } = await startStandinWithKey(join(dir, 'key'));
-  // The source OKE worker image the build and the bake start from.
-  await fetch(`${api.endpoint}/_standin/images`, { method: 'POST', body: JSON.stringify({ compartmentId: standin.RCDEBUG_OCI_COMPARTMENT, displayName: 'Oracle-Linux-8.10-OKE-1.33.1', freeformTags: {} }) })
-    .then((r) => r.json() as Promise<{ id: string }>)
-    .then((img) => { standin.RCDEBUG_OCI_SOURCE_IMAGE = img.id; });
   mkdirSync(join(dir, 'manifest'));
   writeFileSync(join(dir, 'manifest', 'cp-values.yaml'), 'replicaCount: 1\n');
   writeFileSync(join(dir, 'manifest', 'agent-values.yaml'), 'logLevel: debug\n');
@@ -64,7 +60,6 @@ export async function startOciRehearsal(): Promise<OciRehearsal> {
   writeFileSync(join(dir, 'kernel.log'), kasanLog());
   const env: Record<string, string> = {
     ...standin,
-    RCDEBUG_OCI_BUILD_SUBNET: 'ocid1.subnet.oc1.eu-frankfurt-1.standinbuild',
     RCDEBUG_STANDIN_KERNEL_LOG: join(dir, 'kernel.log'),
     RCDEBUG_STANDIN_CHARTS: CHARTS,
     RCDEBUG_HOME: join(dir, 'state'),

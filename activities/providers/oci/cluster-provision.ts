@@ -62,15 +62,16 @@ export async function ociClusterProvision(input: ClusterProvisionInput, io: Step
     return {
       clusterId: wl.id,
       nodes,
+      // What `rcdebug status` shows first: the node pools, then the clusters.
       details: {
-        region: creds.region,
-        workspace: tf.workspace,
-        cpCluster: cp.name,
-        cpClusterId: cp.id,
+        workloadNodePoolId: wl.pool,
         cpNodePoolId: cp.pool,
         workloadCluster: wl.name,
+        cpCluster: cp.name,
         workloadClusterId: wl.id,
-        workloadNodePoolId: wl.pool,
+        cpClusterId: cp.id,
+        region: creds.region,
+        workspace: tf.workspace,
         logId: str(out, 'kernel_log_id', false),
         logGroupId: str(out, 'log_group_id', false),
         imageId: image.imageId,
