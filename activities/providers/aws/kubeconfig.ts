@@ -3,12 +3,10 @@
  * written to a private temp directory outside the checkout (0700 dir, 0600 file) and removed
  * by `dispose()`. The token never reaches the repository or the workflow history.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
 import { stringify } from 'yaml';
 import { UserError } from '../../../src/domain/errors';
+import { writeKubeconfigFile, type KubeconfigFile } from '../../exec/helm';
 import type { AwsClients } from './config';
 import { eksToken } from './eks-token';
 import { aws } from './errors';
@@ -45,21 +43,9 @@ export function kubeconfigYaml(a: ClusterAccess): string {
   });
 }
 
-/** A kubeconfig file that exists until disposed. */
-export interface KubeconfigFile {
-  path: string;
-  dispose(): Promise<void>;
+/** Writes the kubeconfig to a fresh private temp directory. */
+export function writeKubeconfig(a: ClusterAccess): Promise<KubeconfigFile> {
+  return writeKubeconfigFile(kubeconfigYaml(a));
 }
 
-/** Writes the kubeconfig to a fresh private temp directory. */
-export async function writeKubeconfig(a: ClusterAccess): Promise<KubeconfigFile> {
-  const dir = await mkdtemp(join(tmpdir(), 'rcdebug-kube-'));
-  const path = join(dir, 'kubeconfig');
-  try {
-    await writeFile(path, kubeconfigYaml(a), { mode: 0o600 });
-  } catch (err) {
-    await rm(dir, { recursive: true, force: true });
-    throw err;
-  }
-  return { path, dispose: () => rm(dir, { recursive: true, force: true }) };
-}
+export type { KubeconfigFile } from '../../exec/helm';

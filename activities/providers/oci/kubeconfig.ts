@@ -1,15 +1,12 @@
 /**
  * A kubeconfig for one OKE cluster: the Container Engine API's own (CreateKubeconfig: server,
  * CA), its exec user replaced by a token signed with the worker's API key (./oke-token.ts),
- * written to a private temp directory outside the checkout (0700 dir, 0600 file) and removed by
- * `dispose()`. The token never reaches the repository or the workflow history.
+ * written by the shared writeKubeconfigFile (0600, removed after the helm run). The token never reaches the repository or the workflow history.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { parse, stringify } from 'yaml';
 import { InfraError } from '../../../src/domain/errors';
+import type { KubeAccess } from '../../exec/kube-api';
 import type { OciClients } from './clients';
 import { oci } from './errors';
 import { okeToken } from './oke-token';
@@ -28,32 +25,15 @@ async function text(body: Readable | ReadableStream | string): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The cluster's kubeconfig document with a fresh token for every user. */
-export async function okeKubeconfig(c: OciClients, clusterId: string): Promise<{ yaml: string; server: string }> {
+/** The cluster's kubeconfig document with a fresh token for every user, and what the Kubernetes API reader needs. */
+export async function okeKubeconfig(c: OciClients, clusterId: string): Promise<{ yaml: string; access: KubeAccess }> {
   const res = await oci(`Container Engine CreateKubeconfig ${clusterId}`, () =>
     c.containerEngine.createKubeconfig({ clusterId, createClusterKubeconfigContentDetails: { tokenVersion: '2.0.0', endpoint: 'PUBLIC_ENDPOINT' as never } }));
   const doc = parse(await text(res.value)) as Kubeconfig;
   const server = doc.clusters?.[0]?.cluster.server;
+  const ca = doc.clusters?.[0]?.cluster['certificate-authority-data'] ?? '';
   if (!server) throw new InfraError(`the kubeconfig of ${clusterId} has no server: is the cluster ACTIVE with a public endpoint?`);
   const token = okeToken(c.credentials, clusterId);
   doc.users = (doc.users ?? []).map((u) => ({ name: u.name, user: { token } }));
-  return { yaml: stringify(doc), server };
-}
-
-/** A kubeconfig file that exists until disposed. */
-export interface KubeconfigFile {
-  path: string;
-  dispose(): Promise<void>;
-}
-
-export async function writeKubeconfig(yaml: string): Promise<KubeconfigFile> {
-  const dir = await mkdtemp(join(tmpdir(), 'rcdebug-kube-'));
-  const path = join(dir, 'kubeconfig');
-  try {
-    await writeFile(path, yaml, { mode: 0o600 });
-  } catch (err) {
-    await rm(dir, { recursive: true, force: true });
-    throw err;
-  }
-  return { path, dispose: () => rm(dir, { recursive: true, force: true }) };
+  return { yaml: stringify(doc), access: { endpoint: server, caPem: Buffer.from(ca, 'base64').toString('utf8'), token } };
 }

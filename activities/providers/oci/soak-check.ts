@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import type { NodeInfo, SoakCheckInput, SoakCheckOutput, StepIO } from '../../../src/domain/contract';
+import { listNodes, type KubeNode } from '../../exec/kube-api';
 import { checkSoak, pieceOf, type NodeState, type SoakNodes } from '../../steps/soak-check';
 import { consoleHistory } from './console-history';
 import type { OciDeps } from './deps';
 import { ociMaybe } from './errors';
+import { okeKubeconfig } from './kubeconfig';
 import { nodePool } from './node-pools';
 import { runCommand } from './run-command';
 import { safeName, withStep, type OciStep } from './step-context';
@@ -16,8 +18,9 @@ export function bootedRelease(consoleText: string): string | undefined {
 
 /**
  * The oci cloud's side of the soak check: a node's console is a console history captured at
- * each check (the last 1 MB); its state comes from the instance (RUNNING), its node in the
- * workload node pool (ACTIVE) and the release its console booted (the debug kernel's); a scan
+ * each check (the last 1 MB); its state comes from the Kubernetes API (Ready, on the debug
+ * kernel release) with a token of the worker's key, else from the instance (RUNNING), its node
+ * in the workload node pool (ACTIVE) and the release its console booted; a scan
  * is the image's kmemleak double scan through Run Command on every node. A node whose
  * instance is gone ends the soak: its node pool may have replaced a crashed node.
  */
@@ -35,6 +38,15 @@ export function ociSoakNodes(input: SoakCheckInput, s: OciStep, deps: OciDeps): 
     async states(nodes) {
       const release = cluster.details.kernelRelease ?? '';
       const pool = cluster.details.workloadNodePoolId ? await nodePool(s.clients, cluster.details.workloadNodePoolId) : undefined;
+      // The Kubernetes API first (Ready, kernel release); when it cannot be reached, the node
+      // pool, the instance and the release its console booted decide.
+      let kube: KubeNode[] | undefined;
+      let kubeWhy = '';
+      try {
+        kube = await listNodes((await okeKubeconfig(s.clients, cluster.details.workloadClusterId || cluster.clusterId)).access);
+      } catch (err) {
+        kubeWhy = (err as Error).message.slice(0, 120);
+      }
       const out = new Map<string, NodeState>();
       for (const node of nodes) {
         const id = idOf(node);
@@ -44,6 +56,12 @@ export function ociSoakNodes(input: SoakCheckInput, s: OciStep, deps: OciDeps): 
         const booted = bootedRelease(lastConsole.get(node.name) ?? '');
         if (state !== 'RUNNING') {
           out.set(node.name, { up: false, healthy: false, detail: `instance ${id} is ${state}` });
+        } else if (kube && !kube.some((k) => k.instanceId === id)) {
+          out.set(node.name, { up: true, healthy: false, detail: `instance ${id} runs but is not a Kubernetes node` });
+        } else if (kube) {
+          const k = kube.find((x) => x.instanceId === id)!;
+          const rightKernel = !release || k.kernelVersion === release;
+          out.set(node.name, { up: true, healthy: k.ready && rightKernel, detail: `${k.ready ? 'Ready' : 'NotReady'}, kernel ${k.kernelVersion}${rightKernel ? '' : ` (expected ${release})`}` });
         } else if (pool && member?.lifecycleState !== 'ACTIVE') {
           out.set(node.name, { up: true, healthy: false, detail: `instance runs, node pool node ${member?.lifecycleState ?? 'missing'}` });
         } else {
@@ -52,7 +70,7 @@ export function ociSoakNodes(input: SoakCheckInput, s: OciStep, deps: OciDeps): 
           out.set(node.name, {
             up: true,
             healthy: rightKernel && rightImage,
-            detail: `node pool ACTIVE, kernel ${booted ?? '(no banner yet)'}${rightKernel ? '' : ` (expected ${release})`}${rightImage ? '' : `, image ${inst?.instance.imageId} (expected ${cluster.details.imageId})`}`,
+            detail: `node pool ACTIVE, kernel ${booted ?? '(no banner yet)'}${rightKernel ? '' : ` (expected ${release})`}${rightImage ? '' : `, image ${inst?.instance.imageId} (expected ${cluster.details.imageId})`}; Kubernetes API not reachable (${kubeWhy})`,
           });
         }
       }

@@ -1,10 +1,17 @@
 import { request } from 'node:https';
-import type { ClusterAccess } from './kubeconfig';
+
+/** What the Kubernetes API needs: its endpoint, the cluster CA and a bearer token. */
+export interface KubeAccess {
+  endpoint: string;
+  /** PEM of the cluster CA. */
+  caPem: string;
+  token: string;
+}
 
 /** What the soak needs of a Kubernetes node. */
 export interface KubeNode {
   name: string;
-  /** `i-...` from `spec.providerID` (`aws:///<az>/<instance-id>`). */
+  /** The instance id: the last part of `spec.providerID` (`aws:///<az>/i-...`, an OCI instance OCID). */
   instanceId?: string | undefined;
   ready: boolean;
   kernelVersion: string;
@@ -19,10 +26,10 @@ interface NodeList {
 }
 
 /**
- * The cluster's nodes from the Kubernetes API (GET /api/v1/nodes with the EKS token, TLS
+ * The cluster's nodes from the Kubernetes API (GET /api/v1/nodes with the cloud's token, TLS
  * checked against the cluster CA). Rejects when the API cannot be reached in `timeoutMs`.
  */
-export function listNodes(access: ClusterAccess, timeoutMs = 5_000): Promise<KubeNode[]> {
+export function listNodes(access: KubeAccess, timeoutMs = 5_000): Promise<KubeNode[]> {
   const url = new URL('/api/v1/nodes', access.endpoint);
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'GET', ca: access.caPem, headers: { authorization: `Bearer ${access.token}`, accept: 'application/json' }, timeout: timeoutMs }, (res) => {
