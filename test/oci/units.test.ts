@@ -14,6 +14,7 @@ import { ociManifestRules } from '../../activities/providers/oci/manifest-rules'
 import { objectRegistry } from '../../activities/providers/oci/object-registry';
 import { PreconditionFailed, getText, listObjects, putText, type Bucket } from '../../activities/providers/oci/objects';
 import { okeToken } from '../../activities/providers/oci/oke-token';
+import { classifyOciPacker } from '../../activities/providers/oci/packer-vars';
 import { isInfraError, isUserError } from '../../src/domain/errors';
 import type { Manifest } from '../../src/domain/manifest/types';
 import { startOciRehearsal, type OciRehearsal } from './rehearsal';
@@ -165,6 +166,16 @@ describe('Compute through the stand-in', () => {
   it('classifies 429 as infrastructure and a 400 as the user\'s', () => {
     expect(isInfraError(classifyOciError({ statusCode: 429, serviceCode: 'TooManyRequests', message: 'slow down' }, 'x'))).toBe(true);
     expect(isUserError(classifyOciError({ statusCode: 400, serviceCode: 'InvalidParameter', message: 'bad shape' }, 'x', 'RCDEBUG_OCI_SHAPE'))).toBe(true);
+  });
+});
+
+describe('packer failures', () => {
+  it('an availability domain without the shape and an unknown subnet are the user\'s; capacity is not', () => {
+    const shape = classifyOciPacker({ tail: ["Error launching instance: 400-InvalidParameter, Shape VM.Standard.E5.Flex is not available in Uocm:EU-FRANKFURT-1-AD-3"] });
+    expect(shape && isUserError(shape) && (shape as unknown as { field: string }).field).toBe('RCDEBUG_OCI_SHAPE');
+    const subnet = classifyOciPacker({ tail: ['Error: 404-NotAuthorizedOrNotFound, Authorization failed or requested resource not found for subnet ocid1.subnet.oc1..x'] });
+    expect((subnet as unknown as { field: string }).field).toBe('RCDEBUG_OCI_BUILD_SUBNET');
+    expect(classifyOciPacker({ tail: ['500-InternalError, Out of host capacity.'] })).toBeUndefined();
   });
 });
 

@@ -9,7 +9,7 @@ import { TAG, imageOfDigest, requireImage } from './images';
 import { objectRegistry } from './object-registry';
 import { objectRef } from './objects';
 import { required } from './options';
-import { ociPackerVars } from './packer-vars';
+import { classifyOciPacker, ociPackerVars } from './packer-vars';
 import { withStep } from './step-context';
 import { toolPath } from './tools';
 
@@ -51,7 +51,7 @@ export async function ociImageBake(input: ImageBakeInput, io: StepIO, deps: OciD
     };
     let build;
     try {
-      ({ build } = await packerBuild({ packer: toolPath('packer'), template: join(opts.packerDir, 'image-bake'), vars, manifestPath, logFile, io, cwd: opts.packerDir }));
+      ({ build } = await packerBuild({ packer: toolPath('packer'), template: join(opts.packerDir, 'image-bake'), vars, manifestPath, logFile, io, cwd: opts.packerDir, classify: classifyOciPacker }));
     } finally {
       await s.artifacts.putFile(`${ctx.cycleId}/image-bake/packer.log`, logFile).catch(() => undefined);
     }

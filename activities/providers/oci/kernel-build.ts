@@ -10,7 +10,7 @@ import { requireImage } from './images';
 import { objectRegistry } from './object-registry';
 import { getJson, getText, objectRef, putText } from './objects';
 import { required } from './options';
-import { ociPackerVars } from './packer-vars';
+import { classifyOciPacker, ociPackerVars } from './packer-vars';
 import { withStep } from './step-context';
 import { toolPath } from './tools';
 
@@ -66,7 +66,7 @@ export async function ociKernelBuild(input: KernelBuildInput, io: StepIO, deps: 
     const logFile = join(dir, 'packer.log');
     io.progress({ message: `kernel build of ${ctx.flavor} on ${sourceImageId}` });
     try {
-      await packerBuild({ packer: toolPath('packer'), template, vars, manifestPath, logFile, io, cwd: opts.packerDir });
+      await packerBuild({ packer: toolPath('packer'), template, vars, manifestPath, logFile, io, cwd: opts.packerDir, classify: classifyOciPacker });
     } catch (err) {
       // The builder leaves status.json behind even when it fails; config-rejected means the fragments lost options.
       const status = await getJson<{ result?: string }>(s.bucket, `${prefix}status.json`).catch(() => undefined);
