@@ -15,6 +15,9 @@ export const TOFU_VERSION = 'v1.12.6';
 // The Amazon plugin satisfies the templates' `~> 1.3` constraint; installed from a local build
 // it also makes `packer init` and full `packer validate` work without reaching GitHub.
 export const PACKER_AMAZON_PLUGIN_VERSION = 'v1.8.0';
+// The Oracle plugin (oracle-oci builder) of the oci templates' `~> 1.0`: v1.0.4 is the newest
+// tag the Go module proxy serves (v1.1.x answer 403), and it builds from it.
+export const PACKER_ORACLE_PLUGIN_VERSION = 'v1.0.4';
 // The same moto the AWS rehearsal tests were written against; a newer one may change
 // emulated behaviour under them.
 export const MOTO_VERSION = '5.2.1';
@@ -225,6 +228,13 @@ export function iacTools(ctx) {
       source: 'github.com/hashicorp/amazon',
       module: 'github.com/hashicorp/packer-plugin-amazon',
       version: PACKER_AMAZON_PLUGIN_VERSION,
+    }),
+    packerPluginTool(ctx, {
+      name: 'packer-plugin-oracle',
+      purpose: 'oracle-oci builder for packer: packer init and full validation of packer/oci offline',
+      source: 'github.com/hashicorp/oracle',
+      module: 'github.com/hashicorp/packer-plugin-oracle',
+      version: PACKER_ORACLE_PLUGIN_VERSION,
     }),
     {
       name: 'tofu',

@@ -9,7 +9,7 @@ import type { DeployOutput, StepIO } from '../../src/domain/contract';
 import { UserError } from '../../src/domain/errors';
 import type { HelmDeployment, Manifest } from '../../src/domain/manifest/types';
 import { runTool } from '../exec/run-tool';
-import { writeKubeconfig, type ClusterAccess } from './kubeconfig';
+import type { KubeconfigFile } from './kubeconfig';
 import { toolPath } from './tool-path';
 
 const CLUSTERS = ['cpCluster', 'workloadCluster'] as const;
@@ -51,8 +51,11 @@ export interface HelmDeploy {
   clusterNames: Record<string, string | undefined>;
   /** Where helm's log goes. */
   logFile: string;
-  /** A fresh access (endpoint, CA, token) to the named cluster, asked once per release. */
-  access(clusterKey: 'cpCluster' | 'workloadCluster', clusterName: string): Promise<ClusterAccess>;
+  /**
+   * A kubeconfig file for the named cluster, made afresh for each release (cluster tokens are
+   * short-lived) and disposed of right after its helm run.
+   */
+  kubeconfig(clusterKey: 'cpCluster' | 'workloadCluster', clusterName: string): Promise<KubeconfigFile>;
 }
 
 /** Installs every deployment of the manifest; returns `cluster/namespace/release@version` per release. */
@@ -66,7 +69,7 @@ export async function deployReleases(d: HelmDeploy, io: StepIO): Promise<DeployO
     const name = d.clusterNames[key] || spec.clusterName;
     for (const [release, dep] of Object.entries(spec.deployments)) {
       // A fresh token per release: cluster tokens are short-lived, and `--wait` may take long.
-      const kube = await writeKubeconfig(await d.access(key, name));
+      const kube = await d.kubeconfig(key, name);
       try {
         io.progress({ message: `helm: ${name}/${dep.namespace}/${release}@${dep.version}` });
         await runTool({

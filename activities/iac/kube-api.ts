@@ -1,6 +1,9 @@
 import { request } from 'node:https';
 import type { ClusterAccess } from './kubeconfig';
 
+/** What the Kubernetes API needs: its endpoint, the cluster CA and a bearer token. */
+export type KubeAccess = Pick<ClusterAccess, 'endpoint' | 'caPem' | 'token'>;
+
 /** What the soak needs of a Kubernetes node. */
 export interface KubeNode {
   name: string;
@@ -24,7 +27,7 @@ interface NodeList {
  * The cluster's nodes from the Kubernetes API (GET /api/v1/nodes with the cluster's token, TLS
  * checked against the cluster CA). Rejects when the API cannot be reached in `timeoutMs`.
  */
-export function listNodes(access: ClusterAccess, timeoutMs = 5_000): Promise<KubeNode[]> {
+export function listNodes(access: KubeAccess, timeoutMs = 5_000): Promise<KubeNode[]> {
   const url = new URL('/api/v1/nodes', access.endpoint);
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'GET', ca: access.caPem, headers: { authorization: `Bearer ${access.token}`, accept: 'application/json' }, timeout: timeoutMs }, (res) => {

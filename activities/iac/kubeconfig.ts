@@ -35,15 +35,20 @@ export interface KubeconfigFile {
   dispose(): Promise<void>;
 }
 
-/** Writes the kubeconfig to a fresh private temp directory. */
-export async function writeKubeconfig(a: ClusterAccess): Promise<KubeconfigFile> {
+/** Writes a kubeconfig document to a fresh private temp directory (0700 dir, 0600 file). */
+export async function writeKubeconfigFile(yaml: string): Promise<KubeconfigFile> {
   const dir = await mkdtemp(join(tmpdir(), 'rcdebug-kube-'));
   const path = join(dir, 'kubeconfig');
   try {
-    await writeFile(path, kubeconfigYaml(a), { mode: 0o600 });
+    await writeFile(path, yaml, { mode: 0o600 });
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
   return { path, dispose: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Writes the kubeconfig of one cluster access. */
+export function writeKubeconfig(a: ClusterAccess): Promise<KubeconfigFile> {
+  return writeKubeconfigFile(kubeconfigYaml(a));
 }

@@ -21,18 +21,28 @@ export interface TerraformRun {
   run(args: string[], extra?: { onLine?: (line: string, stream: 'stdout' | 'stderr') => void; timeoutMs?: number; allowFailure?: boolean }): Promise<{ exitCode: number; tail: string[] }>;
 }
 
+/** Output that means the worker's credentials cannot act: the field to fix and how. */
+export interface CredentialFault {
+  pattern: RegExp;
+  field: string;
+  hint: string;
+}
+
 export interface TerraformSetup {
   cycleId: string;
   /** The stack's folder (`terraform/<cloud>`). */
   terraformDir: string;
   /** The worker's state folder; the cycle's data dir goes under it. */
   stateDir: string;
-  /** `-backend-config=...` arguments of `init` (state bucket or container, key, locking). */
-  backendConfig: string[];
+  /**
+   * `-backend-config=...` arguments of `init` (state bucket or container, key, locking), or a
+   * function that writes a backend file into the cycle's data dir and returns the arguments.
+   */
+  backendConfig: string[] | ((dataDir: string) => Promise<string[]>);
   /** Environment of every run beyond terraform's own settings (the cloud's credentials variables). */
   env?: Record<string, string | undefined>;
   /** The cloud's words for "these credentials cannot act" in terraform's output, and what to do. */
-  credentials: { pattern: RegExp; field: string; hint: string };
+  credentials: CredentialFault | CredentialFault[];
 }
 
 /** Terraform for a cycle; `init` is run with the backend's partial config. */
@@ -66,19 +76,22 @@ export async function terraformFor(setup: TerraformSetup, io: StepIO): Promise<T
       });
     },
   };
-  await tf.run(['init', '-input=false', '-reconfigure', '-no-color', ...setup.backendConfig]);
+  const backend = typeof setup.backendConfig === 'function' ? await setup.backendConfig(dataDir) : setup.backendConfig;
+  await tf.run(['init', '-input=false', '-reconfigure', '-no-color', ...backend]);
   return tf;
 }
 
 /** Errors in terraform's output that are the user's: bad values, denied access, missing things. */
 function classifyTerraform(credentials: TerraformSetup['credentials']) {
+  const faults = Array.isArray(credentials) ? credentials : [credentials];
   return (f: { tail: string[] }): Error | undefined => {
     const text = f.tail.join('\n');
     if (/Invalid value for variable|Unsupported argument|Missing required argument|No value for required variable/.test(text)) {
       return new UserError(`terraform refused its input:\n${f.tail.slice(-12).join('\n')}`, 'terraform variables');
     }
-    if (credentials.pattern.test(text)) {
-      return new UserError(`terraform could not act with these credentials:\n${f.tail.slice(-12).join('\n')}`, credentials.field, credentials.hint);
+    const fault = faults.find((c) => c.pattern.test(text));
+    if (fault) {
+      return new UserError(`terraform could not act with these credentials:\n${f.tail.slice(-12).join('\n')}`, fault.field, fault.hint);
     }
     return undefined;
   };
@@ -119,4 +132,11 @@ export async function selectWorkspace(tf: TerraformRun, create: boolean): Promis
   }
   const r = await tf.run(['workspace', 'select', tf.workspace], { allowFailure: true });
   return r.exitCode === 0;
+}
+
+/** `terraform destroy` with the cycle's variables, then its workspace deleted. */
+export async function destroyWorkspace(tf: TerraformRun, varArgs: string[]): Promise<void> {
+  await tf.run(['destroy', '-auto-approve', '-input=false', '-no-color', ...varArgs]);
+  await tf.run(['workspace', 'select', 'default']);
+  await tf.run(['workspace', 'delete', tf.workspace]);
 }

@@ -2,7 +2,7 @@ import type { DeployInput, DeployOutput, StepIO } from '../../../src/domain/cont
 import { resolveInputPath } from '../../../src/domain/paths';
 import { deployReleases } from '../../iac/helm';
 import type { AwsDeps } from './deps';
-import { clusterAccess } from './kubeconfig';
+import { clusterAccess, writeKubeconfig } from './kubeconfig';
 import { withStep } from './step-context';
 
 /**
@@ -18,7 +18,7 @@ export async function awsDeploy(input: DeployInput, io: StepIO, deps: AwsDeps): 
         manifestPath: resolveInputPath(ctx.manifest),
         clusterNames: cluster.details,
         logFile: `${s.workDir}/deploy/helm.log`,
-        access: (_key, name) => clusterAccess(s.clients, name),
+        kubeconfig: async (_key, name) => writeKubeconfig(await clusterAccess(s.clients, name)),
       },
       io,
     ),

@@ -8,7 +8,7 @@ import { UserError } from '../../../src/domain/errors';
 import { terraformFor as cycleTerraform, type TerraformRun } from '../../iac/terraform';
 import type { AwsProviderOptions } from './options';
 
-export { readVars, selectWorkspace, terraformOutputs, writeVars, type TerraformRun } from '../../iac/terraform';
+export { destroyWorkspace, readVars, selectWorkspace, terraformOutputs, writeVars, type TerraformRun } from '../../iac/terraform';
 
 export interface TerraformVars {
   cycle_id: string;

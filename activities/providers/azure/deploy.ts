@@ -1,7 +1,7 @@
 import type { ClusterProvisionOutput, DeployInput, DeployOutput, StepIO } from '../../../src/domain/contract';
 import { resolveInputPath } from '../../../src/domain/paths';
 import { deployReleases } from '../../iac/helm';
-import type { ClusterAccess } from '../../iac/kubeconfig';
+import { writeKubeconfig, type ClusterAccess } from '../../iac/kubeconfig';
 import type { AzureClients } from './config';
 import type { AzureDeps } from './deps';
 import { aksAccess, vaultAccess } from './kubeconfig';
@@ -27,6 +27,6 @@ export async function azureDeploy(input: DeployInput, io: StepIO, deps: AzureDep
       manifestPath: resolveInputPath(ctx.manifest),
       clusterNames: { cpCluster: cluster.details.cpCluster, workloadCluster: cluster.details.workloadCluster },
       logFile: `${s.workDir}/deploy/helm.log`,
-      access: (key) => clusterAccess(s.clients, key, cluster),
+      kubeconfig: async (key) => writeKubeconfig(await clusterAccess(s.clients, key, cluster)),
     }, io));
 }

@@ -5,7 +5,7 @@
  */
 import type { StepIO } from '../../../src/domain/contract';
 import { UserError } from '../../../src/domain/errors';
-import { readVars, selectWorkspace, terraformFor as cycleTerraform, type TerraformRun } from '../../iac/terraform';
+import { destroyWorkspace, readVars, selectWorkspace, terraformFor as cycleTerraform, type TerraformRun } from '../../iac/terraform';
 import type { AzureProviderOptions } from './options';
 import { requireSubscription } from './options';
 
@@ -70,8 +70,6 @@ export async function destroyCycleWorkspace(c: { cycleId: string; rc: string; fl
   const varArgs = vars
     ? [`-var-file=${tf.varFile}`]
     : ['-var', `cycle_id=${c.cycleId}`, '-var', `rc=${c.rc}`, '-var', `flavor=${c.flavor}`, '-var', `location=${location}`, '-var', `subscription_id=${opts.subscriptionId ?? ''}`, '-var', 'gallery_image_version_id=none'];
-  await tf.run(['destroy', '-auto-approve', '-input=false', '-no-color', ...varArgs]);
-  await tf.run(['workspace', 'select', 'default']);
-  await tf.run(['workspace', 'delete', tf.workspace]);
+  await destroyWorkspace(tf, varArgs);
   return [`terraform workspace ${tf.workspace}`];
 }

@@ -1,4 +1,4 @@
-/** The gcp side of `packer build` (activities/exec/packer.ts): the variables both templates take. */
+/** The gcp side of `packer build` (activities/iac/packer.ts): the variables both templates take. */
 import { labelValue } from './names';
 import type { GcpStep } from './step-context';
 

@@ -1,7 +1,7 @@
 import type { StepIO, TeardownInput, TeardownOutput } from '../../../src/domain/contract';
 import type { GcpDeps } from './deps';
 import type { GcpProviderOptions } from './options';
-import { gcpTerraform, readVars, selectWorkspace, type GcpTerraformVars } from './terraform';
+import { destroyWorkspace, gcpTerraform, readVars, selectWorkspace, type GcpTerraformVars } from './terraform';
 
 /**
  * `terraform destroy` in a cycle's workspace, then the workspace deleted. A workspace that does
@@ -17,9 +17,7 @@ export async function destroyWorkspace(c: { cycleId: string; rc: string; flavor:
   const vars = await readVars<GcpTerraformVars>(tf);
   // destroy needs every required variable; their values do not change what is destroyed.
   const varArgs = vars ? [`-var-file=${tf.varFile}`] : ['-var', `cycle_id=${c.cycleId}`, '-var', `flavor=${c.flavor}`, '-var', `project_id=${opts.project ?? 'unknown'}`, '-var', 'debug_image=none'];
-  await tf.run(['destroy', '-auto-approve', '-input=false', '-no-color', ...varArgs]);
-  await tf.run(['workspace', 'select', 'default']);
-  await tf.run(['workspace', 'delete', tf.workspace]);
+  await destroyWorkspace(tf, varArgs);
   return [`terraform workspace ${tf.workspace}`];
 }
 

@@ -8,7 +8,7 @@ import { UserError } from '../../../src/domain/errors';
 import { terraformFor, type TerraformRun } from '../../iac/terraform';
 import type { GcpProviderOptions } from './options';
 
-export { readVars, selectWorkspace, terraformOutputs, writeVars, type TerraformRun } from '../../iac/terraform';
+export { destroyWorkspace, readVars, selectWorkspace, terraformOutputs, writeVars, type TerraformRun } from '../../iac/terraform';
 
 /** The stack's variables (terraform/gcp/variables.tf). */
 export interface GcpTerraformVars {
