@@ -9,7 +9,8 @@ import type { FindingsHistory, SignatureHistory } from './history';
 import { xmlEscape } from './render-junit';
 
 const LABEL_W = 380;
-const STATUS_W = 170;
+// Wide enough for the longest status, "absent from the last NNNN run(s)", at 12 px.
+const STATUS_W = 260;
 const ROW_H = 26;
 const HEAD_H = 110;
 /** Width of a character of a bold 12px label, about. */
