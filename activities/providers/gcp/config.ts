@@ -13,6 +13,7 @@ import { Storage } from '@google-cloud/storage';
 import { GoogleAuth, OAuth2Client, type AuthClient } from 'google-auth-library';
 import { UserError } from '../../../src/domain/errors';
 import { classifyGcpError } from './errors';
+import { storageAuthClient } from './storage-auth';
 
 /** Cloud Logging's generated client (the package exports it untyped). */
 export interface LoggingClient {
@@ -90,7 +91,7 @@ export async function connectGcp(o: GcpConnectOptions): Promise<GcpClients> {
   const opts = clientOptions(o, auth);
   const storage = new Storage({
     projectId: o.project,
-    ...(o.storageEndpoint ? { apiEndpoint: o.storageEndpoint } : { authClient: auth }),
+    ...(o.storageEndpoint ? { apiEndpoint: o.storageEndpoint } : { authClient: storageAuthClient(auth) }),
     // The client's own retries of idempotent (and precondition-guarded) calls on 429/5xx, kept modest.
     retryOptions: { autoRetry: true, maxRetries: 2, retryDelayMultiplier: 2, totalTimeout: 60, maxRetryDelay: 4 },
   });
