@@ -8,7 +8,7 @@ import { destroyWorkspace, gcpTerraform, readVars, selectWorkspace, type GcpTerr
  * not exist (never provisioned, already destroyed) removes nothing and succeeds. Shared by the
  * teardown step and the janitor.
  */
-export async function destroyWorkspace(c: { cycleId: string; rc: string; flavor: string }, opts: GcpProviderOptions, io: StepIO): Promise<string[]> {
+export async function destroyCycleWorkspace(c: { cycleId: string; rc: string; flavor: string }, opts: GcpProviderOptions, io: StepIO): Promise<string[]> {
   const tf = await gcpTerraform(c.cycleId, opts, io);
   if (!(await selectWorkspace(tf, false))) {
     io.progress({ message: `no terraform workspace ${tf.workspace}: nothing to destroy` });
@@ -27,7 +27,7 @@ export async function destroyWorkspace(c: { cycleId: string; rc: string; flavor:
  * manifest is still torn down.
  */
 export async function gcpTeardown(input: TeardownInput, io: StepIO, deps: GcpDeps): Promise<TeardownOutput> {
-  const removed = await destroyWorkspace(input.ctx, deps.options, io);
+  const removed = await destroyCycleWorkspace(input.ctx, deps.options, io);
   if (removed.length && input.cluster) {
     const d = input.cluster.details;
     if (d.cpCluster) removed.push(`GKE cluster ${d.cpCluster}`);
