@@ -10,6 +10,7 @@ import type { StepIO } from '../../../src/domain/contract';
 import { FLAVORS } from '../../../src/domain/contract';
 import { UserError } from '../../../src/domain/errors';
 import { toStepFailure } from '../../index';
+import { temporalClosed } from '../../janitor-commands';
 import type { JanitorActionRow, JanitorActivities } from '../../plugin';
 import { connectClient } from '../../temporal-connection';
 import type { OciClients } from './clients';
@@ -109,17 +110,6 @@ export async function sweepOci(c: OciClients, compartmentId: string, opts: OciPr
   return rows;
 }
 
-/** Whether a cycle's workflow is closed; undefined when Temporal cannot say. */
-async function closedByTemporal(cycleId: string, client: import('@temporalio/client').Client | undefined): Promise<boolean | undefined> {
-  if (!client) return undefined;
-  const { WorkflowNotFoundError } = await import('@temporalio/client');
-  try {
-    return (await client.workflow.getHandle(cycleId).describe()).status.name !== 'RUNNING';
-  } catch (err) {
-    return err instanceof WorkflowNotFoundError ? true : undefined;
-  }
-}
-
 /** One sweep as `rcdebug janitor sweep --cloud oci` and the schedule's activity run it. */
 export async function runOciSweep(input: OciSweepInput, overrides: Partial<Omit<OciDeps, 'options'>> & { options?: Partial<OciProviderOptions>; io?: StepIO } = {}): Promise<JanitorActionRow[]> {
   if (!Number.isFinite(input.ttlSeconds) || input.ttlSeconds <= 0) throw new UserError(`ttlSeconds ${input.ttlSeconds} must be more than 0`, 'ttlSeconds');
@@ -133,7 +123,7 @@ export async function runOciSweep(input: OciSweepInput, overrides: Partial<Omit<
     return await sweepOci(c, compartmentId, options, {
       ttlMs: input.ttlSeconds * 1000,
       dryRun: Boolean(input.dryRun),
-      isClosed: (id) => closedByTemporal(id, client),
+      isClosed: temporalClosed(client),
       destroy: input.terraform === false ? undefined : (cycleId) => destroyOciCycle({ cycleId, rc: 'janitor', flavor: 'janitor' }, deps, io),
       pollMs: deps.pollMs ?? 10_000,
       io,
