@@ -54,7 +54,7 @@ describe('cloudCycle on azure (Azurite + management-plane stand-in + recording s
     expect(helm.map((c) => c.kubeconfig?.cluster)).toEqual([cluster.details.cpCluster, cluster.details.workloadCluster]);
     for (const c of helm) expect(c.kubeconfig).toMatchObject({ exists: true, mode: '600', hasToken: true });
     // The packer image bake got the gallery version the activity mapped.
-    const bake = r.calls().find((c) => c.tool === 'packer' && c.argv[0] === 'build' && c.argv.at(-1)?.endsWith('image-bake.pkr.hcl'));
+    const bake = r.calls().find((c) => c.tool === 'packer' && c.argv[0] === 'build' && c.argv.at(-1)?.endsWith('image-bake'));
     expect(bake?.argv).toContain(`gallery_version=${image.imageId.split('/').pop()}`);
     // No credential reached the workflow history.
     const history = JSON.stringify(await client.workflow.getHandle(childId).fetchHistory());
