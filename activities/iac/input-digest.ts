@@ -40,14 +40,14 @@ export async function hashInputs(parts: { files: string[]; values: Record<string
 }
 
 /**
- * The kernel build's digest: the packer template, the flavor's fragments and the common ones,
+ * The kernel build's digest: the packer template (`templates`: its files when it is a folder), the flavor's fragments and the common ones,
  * the cloud's kernel folder (`kernel/<cloud>`: drivers its VMs need), the config check, and
  * the values that pick the builder (its source image, the Kubernetes version...).
  */
-export async function kernelBuildDigest(o: { packerDir: string; cloudKernelDir: string; flavor: string; values: Record<string, string> }): Promise<string> {
+export async function kernelBuildDigest(o: { packerDir: string; cloudKernelDir: string; flavor: string; values: Record<string, string>; templates?: string[] }): Promise<string> {
   const kernel = join(repoRoot, 'kernel');
   const files = [
-    join(o.packerDir, 'kernel-build.pkr.hcl'),
+    ...(o.templates ?? [join(o.packerDir, 'kernel-build.pkr.hcl')]),
     ...(await filesUnder(join(kernel, 'flavors', 'common'))),
     ...(await filesUnder(join(kernel, 'flavors', o.flavor))),
     ...(await filesUnder(o.cloudKernelDir)),

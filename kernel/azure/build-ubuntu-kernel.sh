@@ -3,7 +3,7 @@
 # the workload nodes run, and uploads the .deb packages, the final .config, the build log, the
 # option check and a reproducer to $RCDEBUG_STORAGE_URL/$RCDEBUG_CONTAINER/kernels/<flavor>/<digest>/.
 #
-# Run as root by packer/azure/kernel-build.pkr.hcl after it uploaded the repository's kernel/
+# Run as root by packer/azure/kernel-build/ after it uploaded the repository's kernel/
 # directory to $RCDEBUG_KERNEL_DIR. The source is Ubuntu's own source package of the very
 # kernel the builder runs (linux-azure), the base config that kernel's shipped config, then the
 # flavor fragments and kernel/azure/hyperv.config (Hyper-V drivers built in) merged on top.

@@ -37,21 +37,21 @@ describe('packer/azure', () => {
   });
 
   it.each([
-    ['kernel-build.pkr.hcl', common],
-    ['image-bake.pkr.hcl', { ...common, ...bake }],
+    ['kernel-build', common],
+    ['image-bake', { ...common, ...bake }],
   ])('%s passes full packer validate with the vars the activity passes', (template, vars) => {
     const r = runTool(realTool('packer'), ['validate', ...varArgs(vars), template], { cwd: packerDir, env: env() });
     expect(r.status, r.output).toBe(0);
   });
 
   it('a gallery version that is not Major.Minor.Patch fails validation naming the rule', () => {
-    const r = runTool(realTool('packer'), ['validate', ...varArgs({ ...common, ...bake, gallery_version: '1.4.0-rc2' }), 'image-bake.pkr.hcl'], { cwd: packerDir, env: env() });
+    const r = runTool(realTool('packer'), ['validate', ...varArgs({ ...common, ...bake, gallery_version: '1.4.0-rc2' }), 'image-bake'], { cwd: packerDir, env: env() });
     expect(r.status).not.toBe(0);
     expect(r.output).toContain('Major.Minor.Patch');
   });
 
   it('the image is generalized with waagent last, with Secure Boot off', () => {
-    const text = readFileSync(join(packerDir, 'image-bake.pkr.hcl'), 'utf8');
+    const text = readFileSync(join(packerDir, 'image-bake', 'image-bake.pkr.hcl'), 'utf8');
     const build = text.slice(text.indexOf('build {'));
     expect(build.lastIndexOf('waagent -force -deprovision+user')).toBeGreaterThan(build.lastIndexOf('check-ubuntu-debug-kernel.sh'));
     expect(text).toMatch(/secure_boot_enabled = false/);
@@ -60,7 +60,7 @@ describe('packer/azure', () => {
   it('packer/azure is formatted (packer fmt -check); an unformatted copy fails', () => {
     expect(runTool(realTool('packer'), ['fmt', '-check', '-recursive', packerDir]).status).toBe(0);
     const messy = join(scratch, 'messy.pkr.hcl');
-    writeFileSync(messy, readFileSync(join(packerDir, 'kernel-build.pkr.hcl'), 'utf8').replace('location           = var.location', 'location = var.location'));
+    writeFileSync(messy, readFileSync(join(packerDir, 'kernel-build', 'kernel-build.pkr.hcl'), 'utf8').replace('location           = var.location', 'location = var.location'));
     expect(runTool(realTool('packer'), ['fmt', '-check', messy]).status).not.toBe(0);
   });
 });

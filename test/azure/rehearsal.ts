@@ -5,40 +5,33 @@
  * containers), the recording stand-ins of packer/terraform/helm on the tool variables, a
  * manifest in a temp folder, and the environment put back afterwards.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TokenCredential } from '@azure/core-auth';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { azureClients, type AzureClients } from '../../activities/providers/azure/config';
 import { createAzureProvider } from '../../activities/providers/azure/index';
 import { azureProviderOptions } from '../../activities/providers/azure/options';
-import type { CloudProvider, StepContext, StepIO, StepProgress } from '../../src/domain/contract';
+import type { CloudProvider, StepContext } from '../../src/domain/contract';
 import { repoRoot } from '../../src/domain/paths';
 import { STANDIN_CA, startArmStandin } from '../fixtures/azure-standins/arm-standin.mjs';
 import { azuriteConnectionString, startAzurite, type Azurite } from '../support/azurite';
 import { startFaultProxy, type FaultProxy } from '../support/moto';
+import { CHARTS, recordingIO, rehearsalContext, rehearsalFolder, rehearsalManifest, standinCalls, standinEnv, swapEnv, type StandinCall as Call } from '../support/rehearsal';
+
+export { CHARTS, recordingIO };
 
 export const SUBSCRIPTION = '00000000-0000-4000-8000-000000000001';
-export const CHARTS = 'ghcr.io/riptideslabs/helm/controlplane:v0.1.9,ghcr.io/riptideslabs/helm/agent:v0.1.17';
 const standins = join(repoRoot, 'test', 'fixtures', 'azure-standins');
 
-export const MANIFEST = `cpCluster:
-  clusterName: riptides-controlplane
-  clusterRegion: westeurope
-  deployments:
-    controlplane: { chart: controlplane, version: v0.1.9, registry: ghcr.io/riptideslabs/helm, namespace: debug-cp, valuesFile: cp-values.yaml }
-workloadCluster:
-  clusterName: riptides-debug-apps
-  clusterRegion: westeurope
-  deployments:
-    agent: { chart: agent, version: v0.1.17, registry: ghcr.io/riptideslabs/helm, namespace: riptides-system, valuesFile: agent-values.yaml }
-`;
+export const MANIFEST = rehearsalManifest('westeurope');
 
 /** A credential that hands the stand-in a token (the stand-in checks there is one, and refuses `expired`). */
 export function standinCredential(token = 'standin-token', expiresInMs = 3_600_000): TokenCredential {
   return { getToken: async () => ({ token, expiresOnTimestamp: Date.now() + expiresInMs }) };
 }
+
+export type StandinCall = Call<{ hasToken?: boolean; cluster?: string }>;
 
 export type ArmStandin = Awaited<ReturnType<typeof startArmStandin>>;
 
@@ -55,17 +48,12 @@ export interface Rehearsal {
   clients: AzureClients;
   /** The provider from its real factory, the stand-in credential, short polls. */
   provider(patch?: { credential?: TokenCredential }): CloudProvider;
-  calls(): { tool: string; argv: string[]; env: Record<string, string>; kubeconfig?: { exists: boolean; mode?: string; hasToken?: boolean; cluster?: string } }[];
+  calls(): StandinCall[];
   close(): Promise<void>;
 }
 
-function kasanLog(): string {
-  const text = readFileSync(join(repoRoot, 'test', 'fixtures', 'findings', 'kbug-kasan-uaf'), 'utf8');
-  return text.slice(text.indexOf('\n\n') + 2);
-}
-
 export async function startRehearsal(): Promise<Rehearsal> {
-  const dir = mkdtempSync(join(tmpdir(), 'rcdebug-azure-'));
+  const { dir, manifest, kernelLog } = rehearsalFolder('azure', 'westeurope');
   const azurite = await startAzurite();
   // Nothing started may outlive a failed start.
   let blobProxy: FaultProxy | undefined;
@@ -73,7 +61,7 @@ export async function startRehearsal(): Promise<Rehearsal> {
   try {
     blobProxy = await startFaultProxy(azurite.blobEndpoint.replace(/\/devstoreaccount1$/, ''));
     arm = await startArmStandin({ blobEndpoint: azurite.blobEndpoint });
-    return await assemble(dir, azurite, blobProxy, arm);
+    return await assemble(dir, manifest, kernelLog, azurite, blobProxy, arm);
   } catch (err) {
     await arm?.stop();
     await blobProxy?.stop();
@@ -83,15 +71,9 @@ export async function startRehearsal(): Promise<Rehearsal> {
   }
 }
 
-async function assemble(dir: string, azurite: Azurite, blobProxy: FaultProxy, arm: ArmStandin): Promise<Rehearsal> {
+async function assemble(dir: string, manifest: string, kernelLog: string, azurite: Azurite, blobProxy: FaultProxy, arm: ArmStandin): Promise<Rehearsal> {
   const direct = BlobServiceClient.fromConnectionString(azurite.connectionString);
   for (const c of ['rcdebug', 'tfstate']) await direct.getContainerClient(c).createIfNotExists();
-  mkdirSync(join(dir, 'manifest'));
-  writeFileSync(join(dir, 'manifest', 'cp-values.yaml'), 'replicaCount: 1\n');
-  writeFileSync(join(dir, 'manifest', 'agent-values.yaml'), 'logLevel: debug\n');
-  const manifest = join(dir, 'manifest', 'azure.yaml');
-  writeFileSync(manifest, MANIFEST);
-  writeFileSync(join(dir, 'kernel.log'), kasanLog());
   const env: Record<string, string> = {
     AZURE_SUBSCRIPTION_ID: SUBSCRIPTION,
     RCDEBUG_AZURE_ARM_ENDPOINT: arm.endpoint,
@@ -107,12 +89,9 @@ async function assemble(dir: string, azurite: Azurite, blobProxy: FaultProxy, ar
     RCDEBUG_TERRAFORM: join(standins, 'terraform-standin'),
     RCDEBUG_HELM: join(standins, 'helm-standin'),
     RCDEBUG_STANDIN_LOG: join(dir, 'standin', 'calls.jsonl'),
-    RCDEBUG_STANDIN_KERNEL_LOG: join(dir, 'kernel.log'),
-    RCDEBUG_STANDIN_CHARTS: CHARTS,
-    RCDEBUG_HOME: join(dir, 'state'),
+    ...standinEnv(dir, kernelLog),
   };
-  const saved = new Map(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
+  const restoreEnv = swapEnv(env);
   const stateDir = join(dir, 'state', 'azure');
   const clients = azureClients(azureProviderOptions({ storageConnectionString: azurite.connectionString, stateDir }), { credential: standinCredential(), pollMs: 20 });
   // What an operator creates once (docs/azure.md): the shared resource group, the gallery and an image definition per flavor.
@@ -137,18 +116,9 @@ async function assemble(dir: string, azurite: Azurite, blobProxy: FaultProxy, ar
       pollMs: 50,
       options: { stateDir, kmemleakWaitSeconds: 1, clusterWaitSeconds: 30 },
     }),
-    calls() {
-      try {
-        return readFileSync(env.RCDEBUG_STANDIN_LOG!, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as ReturnType<Rehearsal['calls']>[number]);
-      } catch {
-        return [];
-      }
-    },
+    calls: () => standinCalls(env.RCDEBUG_STANDIN_LOG!),
     async close() {
-      for (const [k, v] of saved) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
+      restoreEnv();
       await arm.stop();
       await blobProxy.stop();
       await azurite.stop();
@@ -157,22 +127,6 @@ async function assemble(dir: string, azurite: Azurite, blobProxy: FaultProxy, ar
   };
 }
 
-/** A StepIO that records progress. */
-export function recordingIO(): StepIO & { messages: string[]; abort: AbortController } {
-  const abort = new AbortController();
-  const messages: string[] = [];
-  return { progress: (p: StepProgress) => messages.push(p.message), signal: abort.signal, attempt: 1, messages, abort };
-}
-
 export function stepContext(r: Rehearsal, cycleId: string, patch: Partial<StepContext> = {}): StepContext {
-  return {
-    cycleId,
-    rc: 'v1.4.0-rc2',
-    cloud: 'azure',
-    flavor: 'kasan',
-    module: { name: 'kbug', source: 'kernel/examples/kbug', version: '0.3.0' },
-    manifest: r.manifest,
-    soak: { durationSeconds: 10, checkIntervalSeconds: 5, scanIntervalSeconds: 5 },
-    ...patch,
-  };
+  return rehearsalContext('azure', r.manifest, cycleId, patch);
 }

@@ -2,13 +2,13 @@
 // data planes on the TLS STAND-IN of test/fixtures/azure-standins/arm-standin.mjs, and the
 // recording stand-ins of packer, terraform and helm (test/azure/rehearsal.ts). The stand-in
 // also gives what it alone can: throttling, and a panic in a VM's serial log.
-import { chmodSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appConfigRegistry } from '../../activities/providers/azure/appconfig-registry';
 import type { ClusterProvisionOutput, StepContext } from '../../src/domain/contract';
 import { throttle } from '../fixtures/azure-standins/arm-standin.mjs';
 import { MANIFEST, SUBSCRIPTION, recordingIO, startRehearsal, stepContext, type Rehearsal } from '../azure/rehearsal';
-import type { ContractFixture } from './fixture';
+import { packerThatNeverFinishes, type ContractFixture } from './fixture';
 import { contractSuite } from './suite';
 
 let r: Rehearsal;
@@ -60,17 +60,7 @@ const fixture: ContractFixture = {
     return { call: { step: 'versionPublish', input: { ctx: { ...ctx, flavor: 'kcsan' }, kernel, image } }, message: /App Configuration list .*429 TooManyRequests/ };
   },
   async longRunning(ctx) {
-    const packer = join(r.dir, 'packer-forever');
-    writeFileSync(packer, '#!/bin/sh\nexec sleep 600\n');
-    chmodSync(packer, 0o755);
-    process.env.RCDEBUG_PACKER = packer;
-    return {
-      call: { step: 'kernelBuild', input: { ctx } },
-      child: 'sleep',
-      restore: () => {
-        process.env.RCDEBUG_PACKER = r.env.RCDEBUG_PACKER;
-      },
-    };
+    return packerThatNeverFinishes(r.dir, ctx, r.env.RCDEBUG_PACKER);
   },
 };
 

@@ -1,7 +1,7 @@
 // The cloud contract for `gcp`, against fake-gcs-server (Cloud Storage) and the HTTP stand-in
 // of the Google management APIs (test/fixtures/gcp-standins/gcp-api-standin.mjs: a STAND-IN,
 // not Google), with the recording stand-ins of packer, terraform and helm.
-import { chmodSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createGcpProvider } from '../../activities/providers/gcp/index';
 import type { GcpClients } from '../../activities/providers/gcp/config';
@@ -9,7 +9,7 @@ import { connectGcp } from '../../activities/providers/gcp/config';
 import { gcsRegistry } from '../../activities/providers/gcp/gcs-registry';
 import type { StepContext } from '../../src/domain/contract';
 import { gcpContext, MANIFEST, recordingIO, standinAuth, startGcpRehearsal, type GcpRehearsal } from '../gcp/rehearsal';
-import type { ContractFixture } from './fixture';
+import { packerThatNeverFinishes, type ContractFixture } from './fixture';
 import { contractSuite } from './suite';
 
 let r: GcpRehearsal;
@@ -58,11 +58,7 @@ const fixture: ContractFixture = {
     return { call: { step: 'kernelBuild', input: { ctx } }, message: /images\.getFromFamily .*Quota exceeded.*retried/ };
   },
   async longRunning(ctx) {
-    const packer = join(r.dir, 'packer-forever');
-    writeFileSync(packer, '#!/bin/sh\nexec sleep 600\n');
-    chmodSync(packer, 0o755);
-    process.env.RCDEBUG_PACKER = packer;
-    return { call: { step: 'kernelBuild', input: { ctx } }, child: 'sleep', restore: () => void (process.env.RCDEBUG_PACKER = r.env.RCDEBUG_PACKER) };
+    return packerThatNeverFinishes(r.dir, ctx, r.env.RCDEBUG_PACKER);
   },
 };
 

@@ -1,14 +1,14 @@
 // The cloud contract for `oci`, against the OCI API stand-in (an HTTP stand-in that answers
 // the OCI SDK models' shapes and verifies request signatures: it proves the wiring, not OCI)
 // with the recording stand-ins of packer, terraform and helm (test/oci/rehearsal.ts).
-import { chmodSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ociClients, type OciClients } from '../../activities/providers/oci/clients';
 import { createOciProvider } from '../../activities/providers/oci/index';
 import { objectRegistry } from '../../activities/providers/oci/object-registry';
 import type { StepContext } from '../../src/domain/contract';
 import { ociStepContext, startOciRehearsal, type OciRehearsal } from '../oci/rehearsal';
-import type { ContractFixture } from './fixture';
+import { packerThatNeverFinishes, type ContractFixture } from './fixture';
 import { contractSuite } from './suite';
 
 let r: OciRehearsal;
@@ -71,12 +71,7 @@ const fixture: ContractFixture = {
     return { call: { step: 'versionPublish', input: { ctx, kernel: kernel(), image } }, message: /ListObjects .*429 TooManyRequests/ };
   },
   async longRunning(ctx) {
-    // A packer that never finishes: the kernel build waits on it until the step is cancelled.
-    const packer = join(r.dir, 'packer-forever');
-    writeFileSync(packer, '#!/bin/sh\nexec sleep 600\n');
-    chmodSync(packer, 0o755);
-    process.env.RCDEBUG_PACKER = packer;
-    return { call: { step: 'kernelBuild', input: { ctx } }, child: 'sleep', restore: () => { process.env.RCDEBUG_PACKER = r.env.RCDEBUG_PACKER; } };
+    return packerThatNeverFinishes(r.dir, ctx, r.env.RCDEBUG_PACKER);
   },
 };
 

@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectGcp } from '../../activities/providers/gcp/config';
 import { createGcpProvider } from '../../activities/providers/gcp/index';
 import { safeName } from '../../activities/providers/gcp/step-context';
-import type { ClusterProvisionOutput, DeployOutput, ImageBakeOutput, KernelBuildOutput, VersionPublishOutput } from '../../src/domain/contract';
-import { stateQuery, type CloudCycleState } from '../../src/domain/cycle-state';
+import { CYCLE_TIMEOUT_MS, cancelDuringSoakDestroys, childState, cycleInput, destroyedWorkspaces, expectHappyEnd, rigWorkers, runCycle, type CycleRig } from '../support/cloud-cycle';
 import { eventually, startCycle, testClient, uniqueQueue, withWorkers } from '../support/engine';
 import { standinAuth, startGcpRehearsal, type GcpRehearsal } from './rehearsal';
 
@@ -21,65 +20,38 @@ afterAll(async () => {
   await r?.close();
 });
 
-const soak = { durationSeconds: 2, checkIntervalSeconds: 1, scanIntervalSeconds: 1 };
-const CYCLE_TIMEOUT_MS = 360_000;
-const provider = () => createGcpProvider({
-  connect: (o) => connectGcp({ project: o.project!, apiEndpoint: o.apiEndpoint, storageEndpoint: o.storageEndpoint, authClient: standinAuth() }),
-  pollMs: 50,
-  options: { stateDir: r.stateDir, kmemleakWaitSeconds: 1, clusterWaitSeconds: 60 },
-});
-
-async function childState(client: Awaited<ReturnType<typeof testClient>>, id: string): Promise<CloudCycleState> {
-  return client.workflow.getHandle(id).query(stateQuery);
-}
-
-function output<T>(state: CloudCycleState, step: string): T {
-  return state.steps.find((s) => s.name === step)?.output as T;
-}
-
-function destroyedWorkspaces(): string[] {
-  return r.calls().filter((c) => c.tool === 'terraform' && c.argv[0] === 'workspace' && c.argv[1] === 'delete').map((c) => c.argv[2]!);
-}
-
 /** Instances the stand-in still runs for a group of the cycle. */
 const liveInstances = () => r.api.state.instances.size;
 
+const rig: CycleRig = {
+  cloud: 'gcp',
+  rc: 'v1.4.0-RC2',
+  manifest: () => r.manifest,
+  provider: () => createGcpProvider({
+    connect: (o) => connectGcp({ project: o.project!, apiEndpoint: o.apiEndpoint, storageEndpoint: o.storageEndpoint, authClient: standinAuth() }),
+    pollMs: 50,
+    options: { stateDir: r.stateDir, kmemleakWaitSeconds: 1, clusterWaitSeconds: 60 },
+  }),
+  calls: () => r.calls(),
+  running: liveInstances,
+  safeName,
+};
+
 describe('cloudCycle on gcp (fake-gcs-server + API stand-in + recording stand-ins) through the real dev server', () => {
   it('runs to the end: image, registry objects, clusters, releases, a kmemleak scan, findings; torn down', async () => {
-    const client = await testClient();
-    const taskQueue = uniqueQueue('gcp-happy');
-    const childId = `${taskQueue}-cycle.gcp-kasan`;
     // Compute throttles every attempt of the first source-image look-up: kernel-build fails with
     // an InfraError and Temporal's retry policy runs it again; nothing of it becomes a finding.
     r.api.inject({ status: 429, headers: { 'retry-after': '0' }, message: 'Quota exceeded' }, 3, (op: string) => op.includes('/images/family/'));
-    const { result, state } = await withWorkers({ taskQueue, clouds: ['gcp'], providers: { gcp: provider() } }, async () => {
-      const h = await startCycle(client, { rc: 'v1.4.0-RC2', taskQueue, clouds: ['gcp'], flavors: ['kasan'], manifest: r.manifest, soak });
-      const res = await h.result();
-      return { result: res, state: await childState(client, childId) };
-    });
-    expect(result.verdict, JSON.stringify(state.steps.map((s) => [s.name, s.status, s.error?.message]))).toBe('findings');
-    expect(result.newFindings.map((f) => f.title)).toContain('KASAN: use-after-free Read in kbug_uaf_read');
-    expect(state.steps.map((s) => `${s.name}:${s.status}`)).toEqual([
-      'kernel-build:succeeded', 'image-bake:succeeded', 'version-publish:succeeded', 'cluster-provision:succeeded',
-      'deploy:succeeded', 'soak:succeeded', 'log-harvest:succeeded', 'teardown:succeeded',
-    ]);
+    const run = await runCycle(rig, 'happy');
+    const { client, childId, state } = run;
+    const { kernel, image, published, cluster } = await expectHappyEnd(rig, run);
     expect(state.steps.find((s) => s.name === 'kernel-build')?.attempts).toBe(2);
-    const kernel = output<KernelBuildOutput>(state, 'kernel-build');
-    const image = output<ImageBakeOutput>(state, 'image-bake');
-    const published = output<VersionPublishOutput>(state, 'version-publish');
-    const cluster = output<ClusterProvisionOutput>(state, 'cluster-provision');
-    const deploy = output<DeployOutput>(state, 'deploy');
     expect(kernel.kernelRelease).toBe('6.8.0-rcdebug-kasan');
     expect(kernel.artifacts.reproducer).toBe(`gs://${r.bucket}/kernels/kasan/${kernel.digest}/reproduce.sh`);
     expect(image.imageId).toMatch(/^projects\/rcdebug-rehearsal\/global\/images\/rcdebug-kasan-/);
     expect(published.paths).toContain(`/rcdebug/gcp/kasan/6.8.0-rcdebug-kasan/${image.digest}/record.json`);
     expect(published.rcPointer).toBe('/rcdebug/rc/v1.4.0-RC2/gcp/kasan');
     expect(cluster.details.workloadCluster).toMatch(/^riptides-debug-apps-/);
-    expect(cluster.nodes).toHaveLength(2);
-    expect(deploy.releases).toEqual([
-      `${cluster.details.cpCluster}/debug-cp/controlplane@v0.1.9`,
-      `${cluster.details.workloadCluster}/riptides-system/agent@v0.1.17`,
-    ]);
     // The arguments the tools were given: label values in GCP's charset, the image family, the gcs backend.
     const packerBake = r.calls().find((c) => c.tool === 'packer' && c.argv[0] === 'build' && c.argv.at(-1)!.endsWith('image-bake.pkr.hcl'))!;
     expect(packerBake.argv).toContain('rc_label=v1_4_0-rc2');
@@ -95,9 +67,6 @@ describe('cloudCycle on gcp (fake-gcs-server + API stand-in + recording stand-in
     // The kmemleak DaemonSet was installed and rolled for a scan; each node printed its result.
     expect(r.api.calls).toContain('POST /apis/apps/v1/namespaces/kube-system/daemonsets');
     expect(r.api.calls).toContain('PATCH /apis/apps/v1/namespaces/kube-system/daemonsets/rcdebug-kmemleak');
-    expect(state.teardown).toBe('done');
-    expect(destroyedWorkspaces()).toContain(safeName(childId));
-    expect(liveInstances()).toBe(0);
     // No credential reached the workflow history.
     const history = JSON.stringify(await client.workflow.getHandle(childId).fetchHistory());
     expect(history).not.toContain('standin-admin-token');
@@ -110,8 +79,8 @@ describe('cloudCycle on gcp (fake-gcs-server + API stand-in + recording stand-in
     const childId = `${taskQueue}-cycle.gcp-kasan`;
     process.env.RCDEBUG_STANDIN_FAIL = 'terraform:apply';
     try {
-      const err = await withWorkers({ taskQueue, clouds: ['gcp'], providers: { gcp: provider() } }, async () => {
-        const h = await startCycle(client, { rc: 'v1.4.0-RC2', taskQueue, clouds: ['gcp'], flavors: ['kasan'], manifest: r.manifest, soak });
+      const err = await withWorkers(rigWorkers(rig, taskQueue), async () => {
+        const h = await startCycle(client, cycleInput(rig, taskQueue));
         await eventually(async () => {
           const s = await childState(client, childId);
           return (s.steps.find((x) => x.name === 'cluster-provision')?.attempts ?? 0) >= 2 ? s : undefined;
@@ -120,25 +89,11 @@ describe('cloudCycle on gcp (fake-gcs-server + API stand-in + recording stand-in
         return h.result().then(() => undefined, (e: unknown) => e);
       });
       expect(err).toBeInstanceOf(WorkflowFailedError);
-      expect(destroyedWorkspaces()).toContain(safeName(childId));
+      expect(destroyedWorkspaces(rig)).toContain(safeName(childId));
     } finally {
       delete process.env.RCDEBUG_STANDIN_FAIL;
     }
   }, CYCLE_TIMEOUT_MS);
 
-  it('cancel during the soak runs terraform destroy', async () => {
-    const client = await testClient();
-    const taskQueue = uniqueQueue('gcp-cancel');
-    const childId = `${taskQueue}-cycle.gcp-kasan`;
-    const err = await withWorkers({ taskQueue, clouds: ['gcp'], providers: { gcp: provider() } }, async () => {
-      const h = await startCycle(client, { rc: 'v1.4.0-RC2', taskQueue, clouds: ['gcp'], flavors: ['kasan'], manifest: r.manifest, soak: { ...soak, durationSeconds: 600 } });
-      await eventually(async () => (await childState(client, childId)).currentStep === 'soak', 240_000, 'the soak to start');
-      expect(liveInstances()).toBe(2);
-      await h.cancel();
-      return h.result().then(() => undefined, (e: unknown) => e);
-    });
-    expect(err).toBeInstanceOf(WorkflowFailedError);
-    expect(destroyedWorkspaces()).toContain(safeName(childId));
-    expect(liveInstances()).toBe(0);
-  }, CYCLE_TIMEOUT_MS);
+  it('cancel during the soak runs terraform destroy', () => cancelDuringSoakDestroys(rig, { runningDuringSoak: 2 }), CYCLE_TIMEOUT_MS);
 });

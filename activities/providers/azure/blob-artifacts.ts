@@ -3,11 +3,9 @@
  * local mirror the findings engine and the tools read), JSON and text reads of what a builder
  * uploaded, and reads of a blob by its SAS URL (the serial log boot diagnostics hands out).
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { BlobClient, type BlobServiceClient } from '@azure/storage-blob';
+import { mirroredArtifactStore } from '../../artifacts/mirrored-store';
 import type { ArtifactStore } from '../../artifacts/store';
-import { localArtifactStore } from '../../artifacts/store';
 import type { ArtifactRef } from '../../../src/domain/contract';
 import { azure, azureMaybe } from './errors';
 
@@ -50,27 +48,12 @@ export async function sasBlob(url: string, maxRetries = 2): Promise<Buffer | und
 
 /** An artifact store on `container`, mirrored to `localRoot`. */
 export function blobArtifactStore(blob: BlobServiceClient, container: string, localRoot: string, prefix = 'artifacts/'): ArtifactStore {
-  const local = localArtifactStore(localRoot);
-  return {
-    localPath: (key) => join(localRoot, key),
-    async putFile(key, file) {
-      await local.putFile(key, file);
-      return putBlob(blob, container, `${prefix}${key}`, await readFile(file));
-    },
-    async putText(key, text) {
-      await local.putText(key, text);
-      return putBlob(blob, container, `${prefix}${key}`, text);
-    },
-    async getText(ref) {
-      if (!ref.startsWith('azblob://')) return local.getText(ref);
+  return mirroredArtifactStore({
+    put: (key, body) => putBlob(blob, container, key, body),
+    async read(ref) {
+      if (!ref.startsWith('azblob://')) return undefined;
       const { container: c, key } = parseBlobRef(ref);
-      const text = (await blobText(blob, c, key)) ?? '';
-      if (key.startsWith(prefix)) {
-        const dest = join(localRoot, key.slice(prefix.length));
-        await mkdir(dirname(dest), { recursive: true });
-        await writeFile(dest, text);
-      }
-      return text;
+      return { name: key, text: (await blobText(blob, c, key)) ?? '' };
     },
-  };
+  }, localRoot, prefix);
 }

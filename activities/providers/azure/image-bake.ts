@@ -14,7 +14,7 @@ import { commonPackerVars } from './packer-vars';
 import { withStep } from './step-context';
 
 /**
- * image-bake (azure): `packer build` of packer/azure/image-bake.pkr.hcl into the flavor's
+ * image-bake (azure): `packer build` of packer/azure/image-bake/ into the flavor's
  * Compute Gallery image definition, as the version `galleryVersion(rc, digest)` (the debug
  * kernel as default boot entry, boot arguments, kmemleak timer, boot diagnostics, the Azure
  * Monitor Agent, booted once and checked, `waagent -deprovision` last). The version is read
@@ -58,7 +58,7 @@ export async function azureImageBake(input: ImageBakeInput, io: StepIO, deps: Az
     };
     const logFile = join(dir, 'packer.log');
     try {
-      await packerBuild({ template: join(opts.packerDir, 'image-bake.pkr.hcl'), vars, manifestPath: vars.manifest_path, logFile, io, cwd: opts.packerDir, classify: classifyPacker });
+      await packerBuild({ template: join(opts.packerDir, 'image-bake'), vars, manifestPath: vars.manifest_path, logFile, io, cwd: opts.packerDir, classify: classifyPacker });
     } finally {
       await s.artifacts.putFile(`${ctx.cycleId}/image-bake/packer.log`, logFile).catch(() => undefined);
     }

@@ -56,7 +56,7 @@ export async function azureKernelBuild(input: KernelBuildInput, io: StepIO, deps
 
     const dir = join(s.workDir, 'kernel-build');
     const vars = { ...commonPackerVars(ctx, opts, { location: s.location, digest }), kernel_dir: join(repoRoot, 'kernel'), result_dir: dir, manifest_path: join(dir, 'packer-manifest.json') };
-    const template = join(opts.packerDir, 'kernel-build.pkr.hcl');
+    const template = join(opts.packerDir, 'kernel-build');
     // The reproducer goes up before the build starts, so even a failed build can be rerun by hand.
     const reproducer = ['#!/bin/sh', '# Reruns the rcdebug azure kernel build of these inputs.', 'set -eu', `cd ${shellQuote(repoRoot)}`,
       `packer init ${shellQuote(template)}`, ['packer', ...packerArgs({ template, vars })].map(shellQuote).join(' '), ''].join('\n');

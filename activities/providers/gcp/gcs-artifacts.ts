@@ -1,14 +1,7 @@
-/**
- * The artifact store on Cloud Storage (`gs://bucket/artifacts/<key>`), keeping a local copy
- * too: the findings engine and the tools read local files, the report links stay valid after
- * the worker is gone.
- */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+/** The artifact store on Cloud Storage (`gs://bucket/artifacts/<key>`), mirrored to a local directory. */
 import type { Bucket } from '@google-cloud/storage';
+import { mirroredArtifactStore } from '../../artifacts/mirrored-store';
 import type { ArtifactStore } from '../../artifacts/store';
-import { localArtifactStore } from '../../artifacts/store';
-import type { ArtifactRef } from '../../../src/domain/contract';
 import { gcp } from './errors';
 
 /** Splits `gs://bucket/name` into its parts. */
@@ -20,33 +13,16 @@ export function parseGsRef(ref: string): { bucket: string; name: string } {
 
 /** An artifact store on `bucket`, mirrored to `localRoot`. */
 export function gcsArtifactStore(bucket: Bucket, localRoot: string, prefix = 'artifacts/'): ArtifactStore {
-  const local = localArtifactStore(localRoot);
-  const put = async (key: string, body: Buffer | string): Promise<ArtifactRef> => {
-    const name = `${prefix}${key}`;
-    await gcp(`GCS write gs://${bucket.name}/${name}`, () => bucket.file(name).save(body, { resumable: false }));
-    return `gs://${bucket.name}/${name}`;
-  };
-  return {
-    localPath: (key) => join(localRoot, key),
-    async putFile(key, file) {
-      await local.putFile(key, file);
-      return put(key, await readFile(file));
+  return mirroredArtifactStore({
+    async put(name, body) {
+      await gcp(`GCS write gs://${bucket.name}/${name}`, () => bucket.file(name).save(body, { resumable: false }));
+      return `gs://${bucket.name}/${name}`;
     },
-    async putText(key, text) {
-      await local.putText(key, text);
-      return put(key, text);
-    },
-    async getText(ref) {
-      if (!ref.startsWith('gs://')) return local.getText(ref);
+    async read(ref) {
+      if (!ref.startsWith('gs://')) return undefined;
       const { bucket: b, name } = parseGsRef(ref);
       const [buf] = await gcp(`GCS read ${ref}`, () => bucket.storage.bucket(b).file(name).download());
-      const text = buf.toString('utf8');
-      if (name.startsWith(prefix)) {
-        const dest = join(localRoot, name.slice(prefix.length));
-        await mkdir(dirname(dest), { recursive: true });
-        await writeFile(dest, text);
-      }
-      return text;
+      return { name, text: buf.toString('utf8') };
     },
-  };
+  }, localRoot, prefix);
 }

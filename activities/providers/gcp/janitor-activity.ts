@@ -4,14 +4,12 @@
  * cycle is closed when Temporal runs no workflow whose id maps to its label; when Temporal
  * cannot be reached, the TTL alone decides.
  */
-import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { toStepFailure } from '../../index';
+import { checkSweepTtl, janitorSweepActivity, quietIO, sweepTemporal } from '../../janitor-activity';
 import type { JanitorActionRow, JanitorActivities } from '../../plugin';
-import { connectClient } from '../../temporal-connection';
-import { UserError } from '../../../src/domain/errors';
 import { defaultConnect } from './deps';
 import { dropRecordsOf, gcpSweep } from './janitor';
+import { UserError } from '../../../src/domain/errors';
 import { labelValue } from './names';
 import { gcpProviderOptions, requireBucket, type GcpProviderOptions } from './options';
 
@@ -35,14 +33,12 @@ async function openCycleLabels(client: Client | undefined): Promise<Set<string> 
 }
 
 export async function runGcpJanitorSweep(input: GcpJanitorInput, overrides: { options?: Partial<GcpProviderOptions>; client?: Client } = {}): Promise<JanitorActionRow[]> {
-  if (!Number.isFinite(input.ttlSeconds) || input.ttlSeconds <= 0) throw new UserError(`ttlSeconds ${input.ttlSeconds} must be more than 0`, 'ttlSeconds');
+  checkSweepTtl(input.ttlSeconds);
   const opts = gcpProviderOptions(overrides.options);
   const zone = input.zone ?? opts.zone;
   if (!zone) throw new UserError('the janitor needs a zone: pass --zone or set RCDEBUG_GCP_ZONE', '--zone');
-  let client = overrides.client;
-  const own = !client && input.temporal !== false;
-  if (own) client = await connectClient().catch(() => undefined);
-  const open = await openCycleLabels(client);
+  const temporal = await sweepTemporal(input.temporal, overrides.client, quietIO);
+  const open = await openCycleLabels(temporal.client);
   const clients = await defaultConnect(opts);
   try {
     const rows = await gcpSweep(clients, {
@@ -53,19 +49,11 @@ export async function runGcpJanitorSweep(input: GcpJanitorInput, overrides: { op
     return [...rows, ...(await dropRecordsOf(clients, requireBucket(opts), removed))];
   } finally {
     await clients.close();
-    if (own) await client?.connection.close();
+    await temporal.close();
   }
 }
 
 /** The janitor's activity, registered by the gcp worker next to the step activities; `cloudJanitor` calls it. */
 export function createGcpJanitorActivities(): JanitorActivities {
-  return {
-    async janitorSweep(input: Record<string, unknown>): Promise<JanitorActionRow[]> {
-      try {
-        return await runGcpJanitorSweep(input as unknown as GcpJanitorInput);
-      } catch (err) {
-        throw toStepFailure(err, Context.current().info.attempt);
-      }
-    },
-  };
+  return janitorSweepActivity(runGcpJanitorSweep);
 }

@@ -5,13 +5,11 @@
  * images beyond the retention of their flavor that no registry pointer uses, with their
  * registry records. Lists every action; a dry run removes nothing.
  */
-import { Context } from '@temporalio/activity';
 import type { StepIO } from '../../../src/domain/contract';
 import { FLAVORS } from '../../../src/domain/contract';
-import { UserError } from '../../../src/domain/errors';
-import { toStepFailure } from '../../index';
+import { checkSweepTtl, janitorSweepActivity, quietIO, sweepTemporal } from '../../janitor-activity';
+import { temporalClosed } from '../../janitor-commands';
 import type { JanitorActionRow, JanitorActivities } from '../../plugin';
-import { connectClient } from '../../temporal-connection';
 import type { OciClients } from './clients';
 import { defaultConnect, type OciDeps } from './deps';
 import { oci } from './errors';
@@ -40,8 +38,6 @@ interface Sweep {
   pollMs: number;
   io: StepIO;
 }
-
-const quietIO: StepIO = { progress: () => undefined, signal: new AbortController().signal, attempt: 1 };
 
 /** Why a tagged resource goes, or undefined when it stays. */
 async function reason(tags: Record<string, string> | undefined, created: Date | string | undefined, w: Sweep): Promise<{ cycle: string; why: string } | undefined> {
@@ -109,50 +105,31 @@ export async function sweepOci(c: OciClients, compartmentId: string, opts: OciPr
   return rows;
 }
 
-/** Whether a cycle's workflow is closed; undefined when Temporal cannot say. */
-async function closedByTemporal(cycleId: string, client: import('@temporalio/client').Client | undefined): Promise<boolean | undefined> {
-  if (!client) return undefined;
-  const { WorkflowNotFoundError } = await import('@temporalio/client');
-  try {
-    return (await client.workflow.getHandle(cycleId).describe()).status.name !== 'RUNNING';
-  } catch (err) {
-    return err instanceof WorkflowNotFoundError ? true : undefined;
-  }
-}
-
 /** One sweep as `rcdebug janitor sweep --cloud oci` and the schedule's activity run it. */
 export async function runOciSweep(input: OciSweepInput, overrides: Partial<Omit<OciDeps, 'options'>> & { options?: Partial<OciProviderOptions>; io?: StepIO } = {}): Promise<JanitorActionRow[]> {
-  if (!Number.isFinite(input.ttlSeconds) || input.ttlSeconds <= 0) throw new UserError(`ttlSeconds ${input.ttlSeconds} must be more than 0`, 'ttlSeconds');
+  checkSweepTtl(input.ttlSeconds);
   const options = ociProviderOptions(overrides.options);
   const deps: OciDeps = { connect: defaultConnect(options), ...overrides, options };
   const io = overrides.io ?? quietIO;
   const compartmentId = required(options, 'compartmentId');
-  const client = input.temporal === false ? undefined : await connectClient().catch(() => undefined);
+  const temporal = await sweepTemporal(input.temporal, undefined, io);
   const c = deps.connect();
   try {
     return await sweepOci(c, compartmentId, options, {
       ttlMs: input.ttlSeconds * 1000,
       dryRun: Boolean(input.dryRun),
-      isClosed: (id) => closedByTemporal(id, client),
+      isClosed: temporalClosed(temporal.client),
       destroy: input.terraform === false ? undefined : (cycleId) => destroyOciCycle({ cycleId, rc: 'janitor', flavor: 'janitor' }, deps, io),
       pollMs: deps.pollMs ?? 10_000,
       io,
     });
   } finally {
     c.close();
-    await client?.connection.close();
+    await temporal.close();
   }
 }
 
 /** The janitor's activity, registered by the oci worker next to the step activities; `cloudJanitor` calls it. */
 export function createOciJanitorActivities(): JanitorActivities {
-  return {
-    async janitorSweep(input: Record<string, unknown>): Promise<JanitorActionRow[]> {
-      try {
-        return await runOciSweep(input as unknown as OciSweepInput);
-      } catch (err) {
-        throw toStepFailure(err, Context.current().info.attempt);
-      }
-    },
-  };
+  return janitorSweepActivity(runOciSweep);
 }
