@@ -10,7 +10,8 @@ import type { AppConfigurationClient } from '@azure/app-configuration';
 import type { CloudName, Flavor } from '../../../src/domain/contract';
 import { InfraError, UserError } from '../../../src/domain/errors';
 import {
-  RECORD_FIELDS,
+  parseRecord,
+  recordsOfTree,
   flavorPrefix,
   latestPath,
   pointerValue,
@@ -83,18 +84,6 @@ export function appConfigRegistry(client: AppConfigurationClient, opts: AppConfi
     await azure(`App Configuration set ${key}`, () => client.setConfigurationSetting({ key, label: REGISTRY_LABEL, value, tags, contentType: 'text/plain' }));
   }
 
-  function parseRecord(cloud: CloudName, flavor: Flavor, prefix: string, values: Map<string, string>): VersionRecord | undefined {
-    const [kernelRelease, inputDigest] = prefix.slice(flavorPrefix(cloud, flavor).length + 1).split('/');
-    const f = (field: (typeof RECORD_FIELDS)[number]) => values.get(`${prefix}/${field}`);
-    const imageId = f('image-id');
-    const configDigest = f('config-digest');
-    const createdAt = f('created-at');
-    const rc = f('rc');
-    // A record half written by an interrupted publish is not a record yet.
-    if (!kernelRelease || !inputDigest || imageId === undefined || configDigest === undefined || createdAt === undefined || rc === undefined) return undefined;
-    return { cloud, flavor, kernelRelease, inputDigest, imageId, configDigest, createdAt, rc };
-  }
-
   async function byPointer(key: string, cloud: CloudName, flavor: Flavor): Promise<VersionRecord | undefined> {
     const value = await getOne(key);
     if (value === undefined) return undefined;
@@ -106,15 +95,9 @@ export function appConfigRegistry(client: AppConfigurationClient, opts: AppConfi
 
   async function history(cloud: CloudName, flavor: Flavor): Promise<VersionRecord[]> {
     const base = flavorPrefix(cloud, flavor);
-    const tree = await getTree(`${base}/`);
-    const prefixes = new Set<string>();
-    for (const key of tree.keys()) {
-      const rest = key.slice(base.length + 1).split('/');
-      if (rest.length === 3) prefixes.add(`${base}/${rest[0]}/${rest[1]}`);
-    }
-    const records = [...prefixes].flatMap((p) => parseRecord(cloud, flavor, p, tree) ?? []);
-    return records.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.inputDigest.localeCompare(b.inputDigest));
+    return recordsOfTree(cloud, flavor, await getTree(`${base}/`));
   }
+
 
   return {
     async publish(record) {
