@@ -6,6 +6,9 @@ import { existsSync, mkdirSync, accessSync, constants } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { iacTools } from './tools-iac.mjs';
+import { serverTools } from './tools-server.mjs';
+import { gcpTools } from './tools-gcp.mjs';
+import { azureTools } from './tools-azure.mjs';
 
 export const cacheDir = process.env.RCDEBUG_CACHE ?? join(homedir(), '.cache', 'rcdebug');
 export const binDir = join(cacheDir, 'bin');
@@ -119,11 +122,18 @@ export const tools = [
     ['python3', 'python3', 'kernel config verification', ['--version']],
     ['addr2line', 'binutils', 'source lines of stack frames (log-harvest)', ['--version']],
     ['nm', 'binutils', 'symbol addresses for source lines (log-harvest)', ['--version']],
-  ].map(([bin, pkg, purpose, versionArgs]) => ({
+    // Only the tests open the findings history page in a browser.
+    ['chromium', 'chromium', 'headless browser for the findings history page test', ['--version'], ['test']],
+    // The self-hosted engine tests and bench: test hosts (network namespaces, veth links),
+    // mTLS certificates, PostgreSQL run unprivileged when the tests run as root.
+    ['ip', 'iproute2', 'test hosts: network namespaces joined by veth pairs', ['-V'], ['test', 'bench']],
+    ['openssl', 'openssl', 'test certificates for mutual TLS', ['version'], ['test', 'bench']],
+    ['setpriv', 'util-linux', 'runs PostgreSQL unprivileged in tests run as root', ['--version'], ['test', 'bench']],
+  ].map(([bin, pkg, purpose, versionArgs, needed = ['test', 'demo', 'bench']]) => ({
     name: bin,
     purpose,
     versionArgs,
-    needed: ['test', 'demo', 'bench'],
+    needed,
     find: aptFind(bin),
     apt: pkg,
     howToInstall: `sudo apt-get install -y ${pkg}`,
@@ -138,6 +148,9 @@ export const tools = [
     howToInstall: 'sudo apt-get install -y linux-source-6.1',
   },
   ...iacTools({ binDir, cacheDir, which, run, standardFind }),
+  ...serverTools({ binDir, cacheDir, which, run, standardFind }),
+  ...gcpTools({ binDir, cacheDir, which, run, standardFind }),
+  ...azureTools({ binDir, cacheDir, which, run, standardFind }),
 ];
 
 /** Installs the apt packages that are missing, when root; otherwise says what to run. */

@@ -15,6 +15,9 @@ export const TOFU_VERSION = 'v1.12.6';
 // The Amazon plugin satisfies the templates' `~> 1.3` constraint; installed from a local build
 // it also makes `packer init` and full `packer validate` work without reaching GitHub.
 export const PACKER_AMAZON_PLUGIN_VERSION = 'v1.8.0';
+// The Oracle plugin (oracle-oci builder) of the oci templates' `~> 1.0`: v1.0.4 is the newest
+// tag the Go module proxy serves (v1.1.x answer 403), and it builds from it.
+export const PACKER_ORACLE_PLUGIN_VERSION = 'v1.0.4';
 // The same moto the AWS rehearsal tests were written against; a newer one may change
 // emulated behaviour under them.
 export const MOTO_VERSION = '5.2.1';
@@ -38,8 +41,9 @@ function requireGo(ctx, what, envVar) {
  * Builds a Go command from inside its module's directory. packer and tofu carry `replace`
  * directives in go.mod, which `go install module@version` refuses; building in the module
  * directory honours them, with the module's own go.sum pinning every dependency.
+ * `nice` runs the build at low priority (for the heavy ones).
  */
-export function buildInModule(ctx, { module, version, pkg, out, ldflags }) {
+export function buildInModule(ctx, { module, version, pkg, out, ldflags, nice }) {
   const env = { ...process.env, GOFLAGS: '-buildvcs=false' };
   mkdirSync(ctx.binDir, { recursive: true });
   process.stderr.write(`rcdebug: $ go mod download -json ${module}@${version}\n`);
@@ -53,7 +57,10 @@ export function buildInModule(ctx, { module, version, pkg, out, ldflags }) {
   const args = ['build', '-trimpath', '-o', partial];
   if (ldflags) args.push('-ldflags', ldflags);
   args.push(pkg);
-  ctx.run('go', args, { env, cwd: info.Dir });
+  // A heavy build (the Temporal server) runs at low priority: it must not starve the tests and
+  // workers that share the machine.
+  if (nice && ctx.which('nice')) ctx.run('nice', ['-n', '10', 'go', ...args], { env, cwd: info.Dir });
+  else ctx.run('go', args, { env, cwd: info.Dir });
   renameSync(partial, target);
 }
 
@@ -70,9 +77,9 @@ export function packerPluginDir(cacheDir) {
  * installed with `packer plugins install --path`, so `packer init` and full `packer validate`
  * find it without reaching GitHub. `source` is the plugin's address in the templates'
  * `required_plugins` (github.com/hashicorp/amazon, ...).
- * @param {{ name: string, purpose: string, source: string, module: string, version: string }} plugin
+ * @param {{ name: string, purpose: string, source: string, module: string, version: string, ldflags?: string }} plugin
  */
-export function packerPluginTool(ctx, { name, purpose, source, module, version }) {
+export function packerPluginTool(ctx, { name, purpose, source, module, version, ldflags = '-s -w' }) {
   const short = source.split('/').pop();
   const find = () => {
     const dir = join(packerPluginDir(ctx.cacheDir), ...source.split('/'));
@@ -98,7 +105,7 @@ export function packerPluginTool(ctx, { name, purpose, source, module, version }
       const packer = ctx.standardFind('packer', 'RCDEBUG_PACKER')();
       if (!packer) throw new Error(`packer is needed to install its plugin ${source}: install packer first`);
       const built = `${name}.build`;
-      buildInModule(ctx, { module, version, pkg: '.', out: built, ldflags: '-s -w' });
+      buildInModule(ctx, { module, version, pkg: '.', out: built, ldflags });
       // `plugins install --path` copies the binary under the name and checksum packer expects.
       ctx.run(packer.path, ['plugins', 'install', '--path', join(ctx.binDir, built), source], {
         env: { ...process.env, PACKER_PLUGIN_PATH: packerPluginDir(ctx.cacheDir), CHECKPOINT_DISABLE: '1' },
@@ -221,6 +228,13 @@ export function iacTools(ctx) {
       source: 'github.com/hashicorp/amazon',
       module: 'github.com/hashicorp/packer-plugin-amazon',
       version: PACKER_AMAZON_PLUGIN_VERSION,
+    }),
+    packerPluginTool(ctx, {
+      name: 'packer-plugin-oracle',
+      purpose: 'oracle-oci builder for packer: packer init and full validation of packer/oci offline',
+      source: 'github.com/hashicorp/oracle',
+      module: 'github.com/hashicorp/packer-plugin-oracle',
+      version: PACKER_ORACLE_PLUGIN_VERSION,
     }),
     {
       name: 'tofu',

@@ -10,17 +10,20 @@ FLAVORS_DIR=${RCDEBUG_FLAVORS_DIR:-/tmp/rcdebug/flavors}
 ROOT=${RCDEBUG_ROOT:-}
 REL=$RCDEBUG_KERNEL_RELEASE
 RPMS=$ROOT/var/tmp/rcdebug-rpms
+# How one object of the prefix is copied to a local file (`<cmd> <source> <dest>`): the AWS
+# CLI by default; a cloud whose bake fetched the prefix to a local directory first sets `cp`.
+FETCH=${RCDEBUG_FETCH:-aws s3 cp --only-show-errors}
 
 rm -rf "$RPMS" && mkdir -p "$RPMS"
 # build.json names the packages, so the instance needs s3:GetObject on the prefix only
 # (no ListBucket on the artifacts bucket).
-aws s3 cp --only-show-errors "${RCDEBUG_KERNEL_PREFIX}build.json" "$RPMS/build.json"
+$FETCH "${RCDEBUG_KERNEL_PREFIX}build.json" "$RPMS/build.json"
 mapfile -t PACKAGES < <(python3 -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))["rpms"]))' "$RPMS/build.json")
 for rpm in "${PACKAGES[@]}"; do
   # kernel-headers would replace the distribution's, which glibc's headers depend on; the
   # nodes build no userspace, and out-of-tree modules use kernel-devel.
   [[ "$rpm" == kernel-headers-* ]] && continue
-  aws s3 cp --only-show-errors "${RCDEBUG_KERNEL_PREFIX}rpms/$rpm" "$RPMS/$rpm"
+  $FETCH "${RCDEBUG_KERNEL_PREFIX}rpms/$rpm" "$RPMS/$rpm"
 done
 # dnf treats kernel packages as install-only: the stock kernel stays as a fallback entry.
 dnf install -y -q "$RPMS"/*.rpm

@@ -9,7 +9,7 @@
  * The clouds this build has a plugin for (`activities/providers/<cloud>/plugin.ts`), each with
  * its own activity task queue `<base>-<cloud>`. The one shared list a new cloud is added to.
  */
-export const CLOUDS = ['local', 'aws'] as const;
+export const CLOUDS = ['local', 'aws', 'azure', 'gcp', 'oci'] as const;
 export type CloudName = (typeof CLOUDS)[number];
 
 /** The cloud a cycle, a worker and the demo use when none is named: qemu VMs on this machine. */

@@ -122,10 +122,10 @@ describe('janitor retention against moto', () => {
 
 describe('rcdebug janitor: bad options are UserErrors before any AWS call', () => {
   it.each([
-    { argv: ['janitor', 'retention', '--keep', '0'], field: '--keep' },
+    { argv: ['janitor', 'retention', '--cloud', 'aws', '--keep', '0'], field: '--keep' },
     { argv: ['janitor', 'retention', '--cloud', 'aws'], field: '--keep' },
     { argv: ['janitor', 'retention', '--cloud', 'aws', '--keep', '2', '--flavor', 'kasan,msan'], field: '--flavor' },
-    { argv: ['janitor', 'sweep', '--ttl', 'soon', '--no-temporal'], field: '--ttl' },
+    { argv: ['janitor', 'sweep', '--cloud', 'aws', '--ttl', 'soon', '--no-temporal'], field: '--ttl' },
     { argv: ['janitor', 'sweep', '--cloud', 'local'], field: '--cloud' },
     { argv: ['janitor', 'rollback', '--digest', 'd1'], field: '--flavor' },
   ])('$argv', async ({ argv, field }) => {
@@ -184,8 +184,8 @@ describe('janitor with the real Temporal dev server', () => {
       } finally {
         await client.connection.close();
       }
-      await program().parseAsync(['node', 'rcdebug', 'janitor', 'schedule', 'delete', id]);
-      const err = await program().parseAsync(['node', 'rcdebug', 'janitor', 'schedule', 'delete', id]).catch((e: unknown) => e);
+      await program().parseAsync(['node', 'rcdebug', 'janitor', 'schedule', 'delete', id, '--cloud', 'aws']);
+      const err = await program().parseAsync(['node', 'rcdebug', 'janitor', 'schedule', 'delete', id, '--cloud', 'aws']).catch((e: unknown) => e);
       expect(isUserError(err), String(err)).toBe(true);
     });
   });

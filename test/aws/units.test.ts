@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { amiFromArtifactId, lastRunBuild, packerProgress, parsePackerLine } from '../../activities/providers/aws/packer';
+import { lastRunBuild, packerProgress, parsePackerLine } from '../../activities/iac/packer';
+import { amiFromArtifactId } from '../../activities/providers/aws/packer';
 import { resolveAwsConfig } from '../../activities/providers/aws/config';
 import { decodeEksToken, eksToken } from '../../activities/providers/aws/eks-token';
 import { classifyAwsError } from '../../activities/providers/aws/errors';
-import { kubeconfigYaml } from '../../activities/providers/aws/kubeconfig';
+import { kubeconfigYaml } from '../../activities/iac/kubeconfig';
 import { isInfraError, isUserError } from '../../src/domain/errors';
 
 describe('packer machine-readable output', () => {

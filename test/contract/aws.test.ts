@@ -1,7 +1,7 @@
 // The cloud contract for `aws`, against the moto emulator with the recording stand-ins of
 // packer, terraform and helm (test/aws/rehearsal.ts). The fault proxy in front of moto gives
 // what moto cannot: throttling, and a panic in a node's EC2 console output.
-import { chmodSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { awsClients, type AwsClients } from '../../activities/providers/aws/config';
@@ -10,7 +10,7 @@ import { ssmRegistry } from '../../activities/providers/aws/ssm-registry';
 import type { StepContext } from '../../src/domain/contract';
 import { jsonThrottle, type Fault } from '../support/moto';
 import { MANIFEST, recordingIO, startRehearsal, stepContext, type Rehearsal } from '../aws/rehearsal';
-import type { ContractFixture } from './fixture';
+import { packerThatNeverFinishes, type ContractFixture } from './fixture';
 import { contractSuite } from './suite';
 
 let r: Rehearsal;
@@ -71,18 +71,7 @@ const fixture: ContractFixture = {
     return { call: { step: 'versionPublish', input: { ctx, kernel, image } }, message: /SSM GetParametersByPath .*ThrottlingException/ };
   },
   async longRunning(ctx) {
-    // A packer that never finishes: the kernel build waits on it until the step is cancelled.
-    const packer = join(r.dir, 'packer-forever');
-    writeFileSync(packer, '#!/bin/sh\nexec sleep 600\n');
-    chmodSync(packer, 0o755);
-    process.env.RCDEBUG_PACKER = packer;
-    return {
-      call: { step: 'kernelBuild', input: { ctx } },
-      child: 'sleep',
-      restore: () => {
-        process.env.RCDEBUG_PACKER = r.env.RCDEBUG_PACKER;
-      },
-    };
+    return packerThatNeverFinishes(r.dir, ctx, r.env.RCDEBUG_PACKER);
   },
 };
 

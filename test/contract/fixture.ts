@@ -5,6 +5,8 @@
  * failure, a long tool run). A new cloud implements this interface in `<cloud>.test.ts` and
  * calls `contractSuite` with it.
  */
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { StepActivities } from '../../activities/index';
 import type { CloudName, CloudProvider, ClusterProvisionOutput, StepContext } from '../../src/domain/contract';
 import type { VersionRegistry } from '../../src/domain/registry/scheme';
@@ -41,4 +43,24 @@ export interface ContractFixture {
    * executable; `restore` undoes what the fixture changed for it.
    */
   longRunning(ctx: StepContext): Promise<{ call: StepCall; child: string; restore(): void }>;
+}
+
+/**
+ * `longRunning` of a cloud whose kernel build runs packer: a packer (written into `dir`) that
+ * never finishes, so the kernel build waits on it until the step is cancelled; `restore` puts
+ * RCDEBUG_PACKER back to `packerAfter`.
+ */
+export function packerThatNeverFinishes(dir: string, ctx: StepContext, packerAfter: string | undefined): { call: StepCall; child: string; restore(): void } {
+  const packer = join(dir, 'packer-forever');
+  writeFileSync(packer, '#!/bin/sh\nexec sleep 600\n');
+  chmodSync(packer, 0o755);
+  process.env.RCDEBUG_PACKER = packer;
+  return {
+    call: { step: 'kernelBuild', input: { ctx } },
+    child: 'sleep',
+    restore: () => {
+      if (packerAfter === undefined) delete process.env.RCDEBUG_PACKER;
+      else process.env.RCDEBUG_PACKER = packerAfter;
+    },
+  };
 }

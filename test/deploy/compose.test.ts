@@ -20,12 +20,14 @@ const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8')
 const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
 
 describe('docker-compose.yml', () => {
-  it('has PostgreSQL, a Temporal server on it, the UI and an rcdebug worker', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['postgresql', 'temporal', 'temporal-ui', 'worker']);
+  it('has PostgreSQL, its schema, a Temporal server on it, the namespace, the UI and an rcdebug worker', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['postgresql', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'worker']);
     const t = compose.services.temporal as Service;
-    expect(t.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql' });
+    // The server's configuration itself is checked in server-config.test.ts.
+    expect(t.environment).toMatchObject({ RCDEBUG_PG_ADDR: 'postgresql:5432' });
     expect(t.ports).toContain('7233:7233');
-    expect(t.depends_on).toMatchObject({ postgresql: { condition: 'service_healthy' } });
+    expect(t.depends_on).toMatchObject({ 'temporal-schema': { condition: 'service_completed_successfully' } });
+    expect(compose.services['temporal-schema']?.depends_on).toMatchObject({ postgresql: { condition: 'service_healthy' } });
     expect(compose.services['temporal-ui']?.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
     expect(compose.services['temporal-ui']?.ports).toContain('8080:8080');
   });
@@ -34,6 +36,7 @@ describe('docker-compose.yml', () => {
     const w = compose.services.worker as Service;
     expect(w.build).toBe('.');
     expect(w.environment).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_NAMESPACE: 'default' });
+    expect(w.depends_on).toMatchObject({ 'temporal-namespace': { condition: 'service_completed_successfully' } });
     expect(w.command?.slice(0, 3)).toEqual(['worker', '--clouds', 'local']);
     // Kernel builds must survive container restarts.
     expect(w.volumes?.some((v) => v.endsWith(':/var/cache/rcdebug'))).toBe(true);

@@ -54,8 +54,9 @@ describe('a cloud whose task queue no worker polls', () => {
       expect(parked.parked?.step).toBe('kernel-build');
       expect(parked.parked?.error.type).toBe('NoWorker');
       const message = parked.parked?.error.message ?? '';
-      expect(message).toContain(`task queue "${taskQueue}-local"`);
-      expect(message).toContain(`\`rcdebug worker --clouds local --task-queue ${taskQueue}\``);
+      // The build steps have queues of their own (a builder host may serve just them).
+      expect(message).toContain(`task queue "${taskQueue}-local-kernel-build"`);
+      expect(message).toContain(`\`rcdebug worker --clouds local --task-queue ${taskQueue}\` (or a builder host's, with \`--steps kernel-build\`)`);
       expect(message).toContain(`rcdebug rerun ${childId} --retry`);
       expect(parked.steps.find((s) => s.name === 'kernel-build')).toMatchObject({ status: 'awaiting-operator', error: { type: 'NoWorker' } });
       // The activity timed out in the queue: no worker ever ran it.

@@ -56,10 +56,10 @@ describe('clouds as plugins, on the real dev server', () => {
     const client = await testClient();
     try {
       await withWorkers({ taskQueue, clouds: [] }, async () => {
-        const h = await startCycle(client, { rc: 'v1.0.0', taskQueue, clouds: ['azure' as never] });
+        const h = await startCycle(client, { rc: 'v1.0.0', taskQueue, clouds: ['nocloud' as never] });
         const err = await h.result().catch((e: unknown) => e);
         expect(err).toBeInstanceOf(WorkflowFailedError);
-        expect(String((err as WorkflowFailedError).cause?.message)).toMatch(/clouds\.0: unknown cloud "azure": clouds takes local, aws/);
+        expect(String((err as WorkflowFailedError).cause?.message)).toMatch(/clouds\.0: unknown cloud "nocloud": clouds takes local, aws/);
       });
     } finally {
       await client.connection.close();

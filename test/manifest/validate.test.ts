@@ -95,7 +95,8 @@ const cases: Case[] = [
   { name: 'invalid: local module param value with a blank', raw: { local: { nodes: [node('n1', [{ name: 'kbug', params: { bug: 'use after free' } }])] } }, errors: [['local.nodes.0.modules.0.params.bug', 'no blanks']] },
   { name: 'invalid: local module param value empty', raw: { local: { nodes: [node('n1', [{ name: 'kbug', params: { bug: '' } }])] } }, errors: [['local.nodes.0.modules.0.params.bug', 'non-empty']] },
   { name: 'invalid: local trigger with a blank', raw: { local: { nodes: [{ ...node('n1'), workload: { moduleTrigger: '/proc/k bug' } }] } }, errors: [['local.nodes.0.workload.moduleTrigger', 'without blanks']] },
-  { name: 'invalid: aws region code', raw: { workloadCluster: { ...workload().workloadCluster, clusterRegion: 'westeurope' } }, errors: [['workloadCluster.clusterRegion', 'AWS region']] },
+  // No cloud named: the clouds reading workloadCluster are alternatives, and Azure knows this region.
+  { name: 'valid: a region one of the clouds knows', raw: { workloadCluster: { ...workload().workloadCluster, clusterRegion: 'westeurope' } }, errors: [] },
   { name: 'invalid: local trigger not absolute', raw: { local: { nodes: [{ ...node('n1'), workload: { moduleTrigger: 'proc/kbug' } }] } }, errors: [['local.nodes.0.workload.moduleTrigger', 'absolute path']] },
   {
     name: 'warning: interval without work',
@@ -125,6 +126,7 @@ describe('a manifest for the clouds of a cycle', () => {
     { name: 'both clouds, both sections', raw: { ...local, ...workload() }, clouds: ['local', 'aws'], errors: [] },
     // The local cloud reads no cluster names: EKS's rules apply only to a cycle on aws.
     { name: 'a cluster name EKS refuses is fine for a local cycle', raw: { ...local, workloadCluster: { ...workload().workloadCluster, clusterName: 'a.b' } }, clouds: ['local'], errors: [] },
+    { name: 'an Azure region stops an aws cycle', raw: { workloadCluster: { ...workload().workloadCluster, clusterRegion: 'westeurope' } }, clouds: ['aws'], errors: [['workloadCluster.clusterRegion', 'AWS region']] },
     { name: 'a cluster name EKS refuses stops an aws cycle', raw: { ...local, workloadCluster: { ...workload().workloadCluster, clusterName: 'a.b' } }, clouds: ['aws'], errors: [['workloadCluster.clusterName', 'EKS']] },
   ])('$name', async ({ raw, clouds, errors }) => {
     const r = withCloudRules(validateManifest(raw, { dir }), { dir }, await loadPlugins(clouds), true);

@@ -20,13 +20,14 @@ export function uniqueQueue(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
 
-/** Runs the workflow worker and the activity workers of `clouds` around `fn`, then shuts them down. */
+/** Runs the workflow worker and the activity workers of `clouds` around `fn` (on the test server, or at `address`), then shuts them down. */
 export async function withWorkers<T>(
-  opts: { taskQueue: string; clouds: CloudName[]; providers?: Partial<Record<CloudName, CloudProvider>> },
+  opts: { taskQueue: string; clouds: CloudName[]; providers?: Partial<Record<CloudName, CloudProvider>>; address?: string },
   fn: () => Promise<T>,
 ): Promise<T> {
-  const connection = await NativeConnection.connect({ address: address() });
-  const set = await createWorkers({ connection, namespace: 'default', ...opts });
+  const { address: at, ...workerOpts } = opts;
+  const connection = await NativeConnection.connect({ address: at ?? address() });
+  const set = await createWorkers({ connection, namespace: 'default', ...workerOpts });
   const running = set.run();
   try {
     return await fn();

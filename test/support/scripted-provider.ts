@@ -8,7 +8,7 @@ import { appendFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkSoak, pieceOf, type SoakNodes } from '../../activities/steps/soak-check';
-import type { CloudName, CloudProvider, SoakCheckInput, SoakCheckOutput, StepIO, StepName } from '../../src/domain/contract';
+import type { CloudName, CloudProvider, SoakCheckInput, SoakCheckOutput, StepContext, StepIO, StepName } from '../../src/domain/contract';
 import { InfraError, UserError } from '../../src/domain/errors';
 
 export type ScriptedStep = Exclude<StepName, 'soak'> | 'soakCheck';
@@ -40,8 +40,8 @@ export interface ScriptedProviderOptions {
    * marks, the findings), every node up and healthy.
    */
   consoles?: Record<string, Record<number, string>>;
-  /** log-harvest reports these new findings (verdict `findings`). */
-  newFindings?: string[];
+  /** log-harvest reports these new findings (verdict `findings`); a function chooses them per cycle. */
+  newFindings?: string[] | ((ctx: StepContext) => string[]);
   /** Append each call as a JSON line here. */
   recordFile?: string;
 }
@@ -120,9 +120,9 @@ export function scriptedProvider(opts: ScriptedProviderOptions = {}): CloudProvi
       const panicked = opts.panicAtTick === tick;
       return { nodes: [{ name: 'node-a', healthy: !panicked, panicked, detail: panicked ? 'Kernel panic' : 'ok' }], panicked };
     },
-    async logHarvest(_input, io) {
+    async logHarvest({ ctx }, io) {
       await enter('log-harvest', io);
-      const titles = opts.newFindings ?? [];
+      const titles = typeof opts.newFindings === 'function' ? opts.newFindings(ctx) : (opts.newFindings ?? []);
       return {
         verdict: titles.length ? 'findings' : 'clean',
         counts: { new: titles.length, known: 0, fixed: 0, total: titles.length },

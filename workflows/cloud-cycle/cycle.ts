@@ -2,11 +2,12 @@
  * The running cycle's own record, shared by the files of `cloudCycle`: its input and step
  * context, the state the query answers, the steps' outputs, and what operators asked for.
  */
-import { proxyActivities, setCurrentDetails, upsertMemo, workflowInfo, type CancellationScope } from '@temporalio/workflow';
+import { patched, proxyActivities, setCurrentDetails, upsertMemo, workflowInfo, type CancellationScope } from '@temporalio/workflow';
 import type { StepActivities } from '../../activities';
 import { ALL_STEPS, type CloudCycleInput, type StepContext, type StepName, type StepOutputs } from '../../src/domain/contract';
 import type { CloudCycleState, StepState } from '../../src/domain/cycle-state';
 import { renderStepsMarkdown } from '../../src/domain/render';
+import { cloudQueue, isBuildStep, stepQueue } from '../../src/domain/task-queues';
 import { stepOptions } from '../profiles';
 
 /** An operator's answer to a parked step (or the timeout's, which aborts). */
@@ -41,7 +42,7 @@ export function newCycle(input: CloudCycleInput): Cycle {
     input,
     // Cycles started before onKernelError existed have neither field: their ctx stays as it was.
     ctx: { cycleId, rc, cloud, flavor, module, manifest, baseline, soak, ...(onKernelError ? { onKernelError } : {}), ...(panicOnWarn ? { panicOnWarn } : {}) },
-    queue: `${input.taskQueue}-${cloud}`,
+    queue: cloudQueue(input.taskQueue, cloud),
     state: { cycleId, rc, cloud, flavor, phase: 'running', verdict: 'running', steps, teardown: 'pending' },
     outputs: {},
   };
@@ -52,9 +53,17 @@ export function stepState(c: Cycle, name: StepName): StepState {
   return c.state.steps.find((s) => s.name === name) as StepState;
 }
 
-/** The activities of a step, under its profile, on this cloud's queue. */
+/**
+ * The queue a step runs on: the build steps on their own (a builder host may serve just them).
+ * Cycles recorded before that ran every step on the cloud's queue, and replay so.
+ */
+export function queueFor(c: Cycle, step: StepName): string {
+  return isBuildStep(step) && patched('build-step-queues') ? stepQueue(c.input.taskQueue, c.input.cloud, step) : c.queue;
+}
+
+/** The activities of a step, under its profile, on its queue. */
 export function activitiesFor(c: Cycle, step: StepName): StepActivities {
-  return proxyActivities<StepActivities>({ ...stepOptions(step, c.input.profiles), taskQueue: c.queue, summary: step });
+  return proxyActivities<StepActivities>({ ...stepOptions(step, c.input.profiles), taskQueue: queueFor(c, step), summary: step });
 }
 
 /**

@@ -2,8 +2,9 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type { StepFailureDetails } from '../../activities';
 import type { StepName } from '../../src/domain/contract';
+import { isBuildStep } from '../../src/domain/task-queues';
 import { isWorkerWait, workerWaitSeconds } from '../profiles';
-import type { Cycle } from './cycle';
+import { queueFor, type Cycle } from './cycle';
 
 /** The error type of a step whose activity no worker started within its schedule-to-start limit. */
 export const NO_WORKER = 'NoWorker';
@@ -37,9 +38,10 @@ export function attemptsOf(err: unknown): number {
 function noWorkerMessage(c: Cycle, step: StepName): string {
   const base = c.input.taskQueue;
   const worker = `rcdebug worker --clouds ${c.input.cloud}${base === 'rcdebug' ? '' : ` --task-queue ${base}`}`;
+  const builder = isBuildStep(step) ? ` (or a builder host's, with \`--steps ${step}\`)` : '';
   const waited = workerWaitSeconds(step, c.input.profiles);
   return (
-    `no worker started "${step}" on task queue "${c.queue}" within ${waited} s (none polls it, or all are busy): ` +
-    `start one with \`${worker}\`, then retry with \`rcdebug rerun ${c.ctx.cycleId} --retry\``
+    `no worker started "${step}" on task queue "${queueFor(c, step)}" within ${waited} s (none polls it, or all are busy): ` +
+    `start one with \`${worker}\`${builder}, then retry with \`rcdebug rerun ${c.ctx.cycleId} --retry\``
   );
 }

@@ -8,7 +8,8 @@ import { ssmRegistry } from './ssm-registry';
 import type { AwsDeps } from './deps';
 import { imageBakeDigest } from './digests';
 import { requireBucket } from './options';
-import { amiFromArtifactId, commonPackerVars, packerBuild } from './packer';
+import { packerBuild } from '../../iac/packer';
+import { amiFromArtifactId, commonPackerVars } from './packer';
 import { requireImage, resolveSourceAmi } from './source-ami';
 import { withStep } from './step-context';
 

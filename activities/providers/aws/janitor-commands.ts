@@ -7,25 +7,13 @@
  * imported only when a command runs.
  */
 import type { Flavor, StepIO } from '../../../src/domain/contract';
-import { UserError } from '../../../src/domain/errors';
-import { CLOUD_JANITOR_WORKFLOW, type CloudCommand, type CloudCommandOption, type CloudCommandOutput, type CloudJanitorInput, type JanitorActionRow } from '../../plugin';
+import { janitorActionsOutput, janitorScheduleCommands } from '../../janitor-commands';
+import type { CloudCommand, CloudCommandOption } from '../../plugin';
 import type { AwsClients } from './config';
 
 const region: CloudCommandOption = { flags: '--region <region>', description: 'AWS region (default AWS_REGION)' };
 const dryRun: CloudCommandOption = { flags: '--dry-run', description: 'list what would be removed, remove nothing', kind: 'flag' };
 const flavors: CloudCommandOption = { flags: '--flavor <list>', description: 'flavors, comma separated (default every flavor)', kind: 'flavors' };
-
-/** The actions as a table, a count line, and exit code 1 when one failed. */
-function actionsOutput(actions: JanitorActionRow[], dry: boolean): CloudCommandOutput {
-  if (actions.length === 0) return { json: actions, tables: [], lines: ['nothing to remove'] };
-  const failed = actions.filter((a) => a.outcome === 'failed').length;
-  return {
-    json: actions,
-    tables: [{ head: ['kind', 'id', 'cycle', 'why', 'outcome'], rows: actions.map((a) => [a.kind, a.id, a.cycle ?? '', a.reason, a.error ? `${a.outcome}: ${a.error}` : a.outcome]) }],
-    lines: [`${dry ? 'would remove' : 'removed'} ${actions.filter((a) => a.outcome !== 'failed').length}${failed ? `, ${failed} failed` : ''}`],
-    exitCode: failed ? 1 : 0,
-  };
-}
 
 async function withAws<T>(regionName: unknown, fn: (c: AwsClients) => Promise<T>): Promise<T> {
   const { connectAws } = await import('./config');
@@ -34,16 +22,6 @@ async function withAws<T>(regionName: unknown, fn: (c: AwsClients) => Promise<T>
     return await fn(clients);
   } finally {
     clients.destroy();
-  }
-}
-
-async function temporal<T>(fn: (client: import('@temporalio/client').Client) => Promise<T>): Promise<T> {
-  const { connectClient } = await import('../../temporal-connection');
-  const client = await connectClient();
-  try {
-    return await fn(client);
-  } finally {
-    await client.connection.close();
   }
 }
 
@@ -60,52 +38,7 @@ const sweep: CloudCommand = {
   async run(_args, o, io: StepIO) {
     const { runJanitorSweep } = await import('./janitor-activity');
     const input = { ttlSeconds: (o.ttl as number) / 1000, region: o.region as string | undefined, dryRun: o.dryRun as boolean | undefined, temporal: o.temporal as boolean, terraform: o.terraform as boolean };
-    return actionsOutput(await runJanitorSweep(input, { io }), Boolean(o.dryRun));
-  },
-};
-
-const scheduleCreate: CloudCommand = {
-  path: ['schedule', 'create'],
-  args: ['<scheduleId>'],
-  description: `create a Temporal Schedule that starts the ${CLOUD_JANITOR_WORKFLOW} workflow of aws periodically`,
-  options: [
-    { flags: '--every <interval>', description: 'how often, e.g. 6h', kind: 'duration', default: '6h' },
-    { flags: '--ttl <duration>', description: 'remove anything older than this, whatever its cycle', kind: 'duration', default: '24h' },
-    { flags: '--region <region>', description: "AWS region (default the worker's AWS_REGION)" },
-    { flags: '--task-queue <name>', description: 'base task queue (the sweep runs on <name>-aws)', default: 'rcdebug' },
-  ],
-  async run([id], o) {
-    const input: CloudJanitorInput = { cloud: 'aws', sweep: { ttlSeconds: (o.ttl as number) / 1000, ...(o.region ? { region: o.region } : {}) } };
-    const { ScheduleOverlapPolicy } = await import('@temporalio/client');
-    await temporal((client) =>
-      client.schedule.create({
-        scheduleId: id as string,
-        spec: { intervals: [{ every: o.every as number }] },
-        action: { type: 'startWorkflow', workflowType: CLOUD_JANITOR_WORKFLOW, taskQueue: o.taskQueue as string, args: [input], workflowId: `janitor-${id}` },
-        policies: { overlap: ScheduleOverlapPolicy.SKIP },
-      }),
-    );
-    const hours = (ms: number) => `${+(ms / 3_600_000).toFixed(2)}h`;
-    return { json: { scheduleId: id, input }, tables: [], lines: [`created schedule ${id}: aws janitor sweep every ${hours(o.every as number)}, TTL ${hours(o.ttl as number)}`] };
-  },
-};
-
-const scheduleDelete: CloudCommand = {
-  path: ['schedule', 'delete'],
-  args: ['<scheduleId>'],
-  description: 'delete a janitor schedule',
-  options: [],
-  async run([id]) {
-    const { ScheduleNotFoundError } = await import('@temporalio/client');
-    await temporal(async (client) => {
-      try {
-        await client.schedule.getHandle(id as string).delete();
-      } catch (err) {
-        if (err instanceof ScheduleNotFoundError) throw new UserError(`no schedule "${id}"`, 'scheduleId', 'list them with `rcdebug schedule list`');
-        throw err;
-      }
-    });
-    return { json: { deleted: id }, tables: [], lines: [`deleted schedule ${id}`] };
+    return janitorActionsOutput(await runJanitorSweep(input, { io }), Boolean(o.dryRun));
   },
 };
 
@@ -121,7 +54,7 @@ const retention: CloudCommand = {
   async run(_args, o) {
     const { retention: keepLast } = await import('./janitor');
     const actions = await withAws(o.region, (clients) => keepLast(clients, { keep: o.keep as number, flavors: o.flavor as Flavor[], dryRun: o.dryRun as boolean | undefined }));
-    return actionsOutput(actions, Boolean(o.dryRun));
+    return janitorActionsOutput(actions, Boolean(o.dryRun));
   },
 };
 
@@ -168,4 +101,13 @@ const rollback: CloudCommand = {
 };
 
 /** The janitor commands of the aws cloud. */
-export const awsJanitorCommands: CloudCommand[] = [sweep, scheduleCreate, scheduleDelete, retention, registry, rollback];
+export const awsJanitorCommands: CloudCommand[] = [
+  sweep,
+  ...janitorScheduleCommands('aws', [{ flags: '--region <region>', description: "AWS region (default the worker's AWS_REGION)" }], (o) => ({
+    ttlSeconds: (o.ttl as number) / 1000,
+    ...(o.region ? { region: o.region } : {}),
+  })),
+  retention,
+  registry,
+  rollback,
+];

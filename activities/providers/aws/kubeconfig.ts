@@ -1,26 +1,15 @@
 /**
- * A kubeconfig for one EKS cluster, built from DescribeCluster (endpoint, CA) and an EKS token,
- * written to a private temp directory outside the checkout (0700 dir, 0600 file) and removed
- * by `dispose()`. The token never reaches the repository or the workflow history.
+ * Access to one EKS cluster, built from DescribeCluster (endpoint, CA) and an EKS token; the
+ * kubeconfig file itself is the shared one of activities/iac/kubeconfig.ts.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
-import { stringify } from 'yaml';
 import { UserError } from '../../../src/domain/errors';
+import type { ClusterAccess } from '../../iac/kubeconfig';
 import type { AwsClients } from './config';
 import { eksToken } from './eks-token';
 import { aws } from './errors';
 
-/** What helm and the Kubernetes API need to reach a cluster. */
-export interface ClusterAccess {
-  name: string;
-  endpoint: string;
-  /** PEM of the cluster CA. */
-  caPem: string;
-  token: string;
-}
+export { writeKubeconfig, type ClusterAccess } from '../../iac/kubeconfig';
 
 /** Describes the cluster and makes a fresh token. */
 export async function clusterAccess(clients: AwsClients, name: string): Promise<ClusterAccess> {
@@ -31,35 +20,4 @@ export async function clusterAccess(clients: AwsClients, name: string): Promise<
   }
   const token = await eksToken({ clusterName: name, region: clients.config.region, credentials: await clients.credentials(), endpoint: clients.config.endpoint });
   return { name, endpoint: c.endpoint, caPem: Buffer.from(c.certificateAuthority.data, 'base64').toString('utf8'), token };
-}
-
-/** The kubeconfig document for one cluster. */
-export function kubeconfigYaml(a: ClusterAccess): string {
-  return stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: a.name, cluster: { server: a.endpoint, 'certificate-authority-data': Buffer.from(a.caPem).toString('base64') } }],
-    users: [{ name: `rcdebug-${a.name}`, user: { token: a.token } }],
-    contexts: [{ name: a.name, context: { cluster: a.name, user: `rcdebug-${a.name}` } }],
-    'current-context': a.name,
-  });
-}
-
-/** A kubeconfig file that exists until disposed. */
-export interface KubeconfigFile {
-  path: string;
-  dispose(): Promise<void>;
-}
-
-/** Writes the kubeconfig to a fresh private temp directory. */
-export async function writeKubeconfig(a: ClusterAccess): Promise<KubeconfigFile> {
-  const dir = await mkdtemp(join(tmpdir(), 'rcdebug-kube-'));
-  const path = join(dir, 'kubeconfig');
-  try {
-    await writeFile(path, kubeconfigYaml(a), { mode: 0o600 });
-  } catch (err) {
-    await rm(dir, { recursive: true, force: true });
-    throw err;
-  }
-  return { path, dispose: () => rm(dir, { recursive: true, force: true }) };
 }

@@ -7,7 +7,7 @@ import { clusterAccess } from './kubeconfig';
 import type { NodeInfo, SoakCheckInput, SoakCheckOutput, StepIO } from '../../../src/domain/contract';
 import { InfraError } from '../../../src/domain/errors';
 import type { AwsDeps } from './deps';
-import { listNodes, type KubeNode } from './kube-api';
+import { listNodes, type KubeNode } from '../../iac/kube-api';
 import { instancesById } from './nodes';
 import { safeName, withStep, type AwsStep } from './step-context';
 import { checkSoak, pieceOf, type NodeState, type SoakNodes } from '../../steps/soak-check';

@@ -20,6 +20,8 @@ import { aws, classifyAwsError } from './errors';
 import type { CloudName, Flavor } from '../../../src/domain/contract';
 import { InfraError, UserError } from '../../../src/domain/errors';
 import {
+  parseRecord,
+  recordsOfTree,
   RECORD_FIELDS,
   flavorPrefix,
   latestPath,
@@ -130,18 +132,6 @@ export function ssmRegistry(ssm: SSMClient, opts: SsmRegistryOptions = {}): SsmR
     );
   }
 
-  function parseRecord(cloud: CloudName, flavor: Flavor, prefix: string, values: Map<string, string>): VersionRecord | undefined {
-    const [kernelRelease, inputDigest] = prefix.slice(flavorPrefix(cloud, flavor).length + 1).split('/');
-    const f = (field: (typeof RECORD_FIELDS)[number]) => values.get(`${prefix}/${field}`);
-    const imageId = f('image-id');
-    const configDigest = f('config-digest');
-    const createdAt = f('created-at');
-    const rc = f('rc');
-    // A record half written by an interrupted publish is not a record yet.
-    if (!kernelRelease || !inputDigest || imageId === undefined || configDigest === undefined || createdAt === undefined || rc === undefined) return undefined;
-    return { cloud, flavor, kernelRelease, inputDigest, imageId, configDigest, createdAt, rc };
-  }
-
   async function readRecord(cloud: CloudName, flavor: Flavor, kernelRelease: string, inputDigest: string): Promise<VersionRecord | undefined> {
     const prefix = recordPrefix({ cloud, flavor, kernelRelease, inputDigest });
     const values = await getMany(RECORD_FIELDS.map((f) => `${prefix}/${f}`));
@@ -160,15 +150,9 @@ export function ssmRegistry(ssm: SSMClient, opts: SsmRegistryOptions = {}): SsmR
 
   async function history(cloud: CloudName, flavor: Flavor): Promise<VersionRecord[]> {
     const base = flavorPrefix(cloud, flavor);
-    const tree = await getTree(base);
-    const prefixes = new Set<string>();
-    for (const name of tree.keys()) {
-      const rest = name.slice(base.length + 1).split('/');
-      if (rest.length === 3) prefixes.add(`${base}/${rest[0]}/${rest[1]}`);
-    }
-    const records = [...prefixes].flatMap((p) => parseRecord(cloud, flavor, p, tree) ?? []);
-    return records.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.inputDigest.localeCompare(b.inputDigest));
+    return recordsOfTree(cloud, flavor, await getTree(base));
   }
+
 
   return {
     async publish(record) {

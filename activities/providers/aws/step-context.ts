@@ -13,6 +13,7 @@ import { loadManifestOrThrow } from '../../../src/domain/manifest/load';
 import type { Manifest } from '../../../src/domain/manifest/types';
 import { resolveInputPath } from '../../../src/domain/paths';
 import type { AwsDeps } from './deps';
+import { safeName } from '../../iac/names';
 
 export interface AwsStep {
   manifest: Manifest;
@@ -24,10 +25,7 @@ export interface AwsStep {
   dispose(): void;
 }
 
-/** A name safe for files, terraform workspaces and S3 keys. */
-export function safeName(id: string, max = 90): string {
-  return id.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, max);
-}
+export { safeName } from '../../iac/names';
 
 /** The cycle's region: the workload cluster's, else the control plane's, else the worker's AWS_REGION. */
 export function cycleRegion(manifest: Manifest, deps: AwsDeps): string {

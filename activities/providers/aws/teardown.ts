@@ -5,7 +5,7 @@ import { UserError } from '../../../src/domain/errors';
 import { loadManifestOrThrow } from '../../../src/domain/manifest/load';
 import { resolveInputPath } from '../../../src/domain/paths';
 import { cycleRegion } from './step-context';
-import { readVars, selectWorkspace, terraformFor } from './terraform';
+import { destroyWorkspace, readVars, selectWorkspace, terraformFor } from './terraform';
 
 /**
  * `terraform destroy` in a cycle's workspace, then the workspace deleted. Returns what was
@@ -28,9 +28,7 @@ export async function destroyCycleWorkspace(
   const varArgs = vars
     ? [`-var-file=${tf.varFile}`]
     : ['-var', `cycle_id=${c.cycleId}`, '-var', `rc=${c.rc}`, '-var', `flavor=${c.flavor}`, '-var', `region=${region}`, '-var', 'debug_ami_id=ami-00000000'];
-  await tf.run(['destroy', '-auto-approve', '-input=false', '-no-color', ...varArgs]);
-  await tf.run(['workspace', 'select', 'default']);
-  await tf.run(['workspace', 'delete', tf.workspace]);
+  await destroyWorkspace(tf, varArgs);
   return [`terraform workspace ${tf.workspace}`];
 }
 

@@ -1,17 +1,14 @@
 /**
- * terraform/aws driven per cycle: its own data dir (backend settings, selected workspace) so
- * two cycles never share `.terraform`, the s3 backend's partial config on `init`, and one
- * workspace per cycle. The variables are written once to a JSON file next to the data dir so
- * a teardown of a half-provisioned cycle passes the very same values.
+ * terraform/aws for a cycle: the shared per-cycle driver of activities/iac/terraform.ts with
+ * the s3 backend's partial config (state in the bucket, one workspace per cycle, S3 lock file)
+ * and AWS's words for credentials that cannot act.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { StepIO } from '../../../src/domain/contract';
-import { InfraError, UserError } from '../../../src/domain/errors';
-import { runTool } from '../../exec/run-tool';
+import { UserError } from '../../../src/domain/errors';
+import { terraformFor as cycleTerraform, type TerraformRun } from '../../iac/terraform';
 import type { AwsProviderOptions } from './options';
-import { safeName } from './step-context';
-import { toolPath } from './tools';
+
+export { destroyWorkspace, readVars, selectWorkspace, terraformOutputs, writeVars, type TerraformRun } from '../../iac/terraform';
 
 export interface TerraformVars {
   cycle_id: string;
@@ -24,15 +21,6 @@ export interface TerraformVars {
   workload_cluster_name: string;
 }
 
-/** One cycle's terraform: where its files are and how to call it. */
-export interface TerraformRun {
-  dataDir: string;
-  varFile: string;
-  workspace: string;
-  logFile: string;
-  run(args: string[], extra?: { onLine?: (line: string, stream: 'stdout' | 'stderr') => void; timeoutMs?: number; allowFailure?: boolean }): Promise<{ exitCode: number; tail: string[] }>;
-}
-
 /** Terraform state bucket: RCDEBUG_TF_STATE_BUCKET, else the artifacts bucket. */
 function stateBucket(opts: AwsProviderOptions): string {
   const b = opts.stateBucket ?? opts.bucket;
@@ -40,94 +28,27 @@ function stateBucket(opts: AwsProviderOptions): string {
   return b;
 }
 
-/** Terraform for a cycle; `init` is run with the backend's partial config. */
+/** Terraform for a cycle; `init` is run with the s3 backend's partial config. */
 export async function terraformFor(cycleId: string, region: string, opts: AwsProviderOptions, io: StepIO): Promise<TerraformRun> {
-  const cmd = toolPath('terraform');
-  const bucket = stateBucket(opts);
-  const dataDir = join(opts.stateDir, safeName(cycleId), 'terraform');
-  await mkdir(dataDir, { recursive: true });
-  const logFile = join(dataDir, 'terraform.log');
-  const env = { TF_DATA_DIR: dataDir, TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1' };
-  const tf: TerraformRun = {
-    dataDir,
-    varFile: join(dataDir, 'rcdebug.tfvars.json'),
-    workspace: safeName(cycleId),
-    logFile,
-    async run(args, extra = {}) {
-      return runTool({
-        cmd,
-        args,
-        cwd: opts.terraformDir,
-        env,
-        logFile,
-        io,
-        timeoutMs: extra.timeoutMs ?? 60 * 60_000,
-        onLine: extra.onLine,
-        progress: (line) => (line.trim() ? { message: `terraform: ${line.trim().slice(0, 160)}` } : undefined),
-        classify: extra.allowFailure ? () => new InfraError('allowed failure') : classifyTerraform,
-      }).catch((err: unknown) => {
-        if (extra.allowFailure && !io.signal.aborted) return { exitCode: 1, tail: [] };
-        throw err;
-      });
+  return cycleTerraform(
+    {
+      cycleId,
+      terraformDir: opts.terraformDir,
+      stateDir: opts.stateDir,
+      backendConfig: [
+        `-backend-config=bucket=${stateBucket(opts)}`,
+        '-backend-config=key=rcdebug/aws.tfstate',
+        `-backend-config=region=${region}`,
+        '-backend-config=workspace_key_prefix=cycles',
+        '-backend-config=encrypt=true',
+        '-backend-config=use_lockfile=true',
+      ],
+      credentials: {
+        pattern: /AccessDenied|UnauthorizedOperation|ExpiredToken|InvalidClientTokenId|no valid credential sources/,
+        field: 'AWS credentials',
+        hint: "refresh or fix the worker's AWS credentials and retry the step",
+      },
     },
-  };
-  await tf.run([
-    'init', '-input=false', '-reconfigure', '-no-color',
-    `-backend-config=bucket=${bucket}`,
-    '-backend-config=key=rcdebug/aws.tfstate',
-    `-backend-config=region=${region}`,
-    '-backend-config=workspace_key_prefix=cycles',
-    '-backend-config=encrypt=true',
-    '-backend-config=use_lockfile=true',
-  ]);
-  return tf;
-}
-
-/** Errors in terraform's output that are the user's: bad values, denied access, missing things. */
-function classifyTerraform(f: { tail: string[] }): Error | undefined {
-  const text = f.tail.join('\n');
-  if (/Invalid value for variable|Unsupported argument|Missing required argument|No value for required variable/.test(text)) {
-    return new UserError(`terraform refused its input:\n${f.tail.slice(-12).join('\n')}`, 'terraform variables');
-  }
-  if (/AccessDenied|UnauthorizedOperation|ExpiredToken|InvalidClientTokenId|no valid credential sources/.test(text)) {
-    return new UserError(`terraform could not act with these AWS credentials:\n${f.tail.slice(-12).join('\n')}`, 'AWS credentials', 'refresh or fix the worker\'s AWS credentials and retry the step');
-  }
-  return undefined;
-}
-
-/** Writes the variables of the cycle (once: teardown reuses them). */
-export async function writeVars(tf: TerraformRun, vars: TerraformVars): Promise<void> {
-  await writeFile(tf.varFile, `${JSON.stringify(vars, null, 2)}\n`, { mode: 0o600 });
-}
-
-/** The variables written at provision time, if any. */
-export async function readVars(tf: TerraformRun): Promise<TerraformVars | undefined> {
-  try {
-    return JSON.parse(await readFile(tf.varFile, 'utf8')) as TerraformVars;
-  } catch {
-    return undefined;
-  }
-}
-
-/** `terraform output -json`, flattened to name → value. */
-export async function terraformOutputs(tf: TerraformRun): Promise<Record<string, unknown>> {
-  const lines: string[] = [];
-  await tf.run(['output', '-json', '-no-color'], { onLine: (line, stream) => stream === 'stdout' && lines.push(line) });
-  let parsed: Record<string, { value?: unknown }>;
-  try {
-    parsed = JSON.parse(lines.join('\n')) as typeof parsed;
-  } catch (err) {
-    throw new InfraError(`terraform output -json printed no JSON (${(err as Error).message}); see ${tf.logFile}`);
-  }
-  return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, v?.value]));
-}
-
-/** Selects the cycle's workspace; false when it does not exist and `create` is off. */
-export async function selectWorkspace(tf: TerraformRun, create: boolean): Promise<boolean> {
-  if (create) {
-    await tf.run(['workspace', 'select', '-or-create', tf.workspace]);
-    return true;
-  }
-  const r = await tf.run(['workspace', 'select', tf.workspace], { allowFailure: true });
-  return r.exitCode === 0;
+    io,
+  );
 }

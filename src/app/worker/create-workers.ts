@@ -2,6 +2,7 @@ import { Worker, type NativeConnection, type WorkflowBundleOption } from '@tempo
 import { createActivities } from '../../../activities';
 import { loadPlugin } from '../../../activities/plugins';
 import type { CloudName, CloudProvider } from '../../domain/contract';
+import { BUILD_STEPS, cloudQueue, stepQueue, type BuildStep } from '../../domain/task-queues';
 import { admissionSlotSupplier, type AdmissionOptions } from './admission';
 import { cachedBundlePath } from './bundle';
 
@@ -25,6 +26,13 @@ export interface WorkerSetOptions {
   maxConcurrentActivityTaskExecutions?: number;
   /** Admission of new workflows (see `admission.ts`); `false` takes every task as it comes. */
   admission?: Partial<AdmissionOptions> | false;
+  /**
+   * Which steps this process serves (default all): build steps by name (a builder host), and
+   * `rest` for every other step with the preflight (they share the cloud's queue).
+   */
+  steps?: ReadonlyArray<BuildStep | 'rest'>;
+  /** At most this many runs of a build step at once in this process (a 2-core builder: 1). */
+  stepConcurrency?: Partial<Record<BuildStep, number>>;
 }
 
 export interface WorkerSet {
@@ -37,8 +45,9 @@ export interface WorkerSet {
 
 /**
  * The rcdebug workers of one process: the workflow worker on `<base>` (no credentials needed)
- * and one activity worker per cloud on `<base>-<cloud>`, running the cloud's steps, the
- * cloud-neutral preflight and whatever else the cloud's plugin registers.
+ * and, per cloud, activity workers on `<base>-<cloud>` (the cloud's steps, the cloud-neutral
+ * preflight and whatever else the cloud's plugin registers) and on each build step's own
+ * queue (see `task-queues.ts`), as far as `steps` asks.
  */
 export async function createWorkers(opts: WorkerSetOptions): Promise<WorkerSet> {
   const workers: Worker[] = [];
@@ -63,19 +72,20 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<WorkerSet> 
       }),
     );
   }
+  const serves = (what: BuildStep | 'rest') => !opts.steps || opts.steps.includes(what);
   for (const cloud of opts.clouds) {
     const plugin = await loadPlugin(cloud);
     const provider = opts.providers?.[cloud] ?? (await plugin.createProvider());
     const extra = (await plugin.extraActivities?.()) ?? {};
-    workers.push(
-      await Worker.create({
-        connection: opts.connection,
-        namespace: opts.namespace,
-        taskQueue: `${opts.taskQueue}-${cloud}`,
-        activities: { ...createActivities(provider), ...extra },
-        maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 20,
-      }),
-    );
+    const activities = { ...createActivities(provider), ...extra };
+    const queues: Array<[string, number]> = [];
+    if (serves('rest')) queues.push([cloudQueue(opts.taskQueue, cloud), opts.maxConcurrentActivityTaskExecutions ?? 20]);
+    for (const step of BUILD_STEPS) {
+      if (serves(step)) queues.push([stepQueue(opts.taskQueue, cloud, step), opts.stepConcurrency?.[step] ?? opts.maxConcurrentActivityTaskExecutions ?? 20]);
+    }
+    for (const [taskQueue, max] of queues) {
+      workers.push(await Worker.create({ connection: opts.connection, namespace: opts.namespace, taskQueue, activities, maxConcurrentActivityTaskExecutions: max }));
+    }
   }
   return {
     workers,

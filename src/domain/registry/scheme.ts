@@ -73,3 +73,31 @@ export interface VersionRegistry {
   /** Points `latest` back at an earlier record. */
   rollback(cloud: CloudName, flavor: Flavor, inputDigest: string): Promise<void>;
 }
+
+/**
+ * The record under `prefix` in a key → value map of the scheme's paths; undefined for one half
+ * written by an interrupted publish (it is not a record yet).
+ */
+export function parseRecord(cloud: CloudName, flavor: Flavor, prefix: string, values: Map<string, string>): VersionRecord | undefined {
+  const [kernelRelease, inputDigest] = prefix.slice(flavorPrefix(cloud, flavor).length + 1).split('/');
+  const f = (field: (typeof RECORD_FIELDS)[number]) => values.get(`${prefix}/${field}`);
+  const imageId = f('image-id');
+  const configDigest = f('config-digest');
+  const createdAt = f('created-at');
+  const rc = f('rc');
+  if (!kernelRelease || !inputDigest || imageId === undefined || configDigest === undefined || createdAt === undefined || rc === undefined) return undefined;
+  return { cloud, flavor, kernelRelease, inputDigest, imageId, configDigest, createdAt, rc };
+}
+
+/** Every whole record of a flavor in a key → value map of its paths, oldest first. */
+export function recordsOfTree(cloud: CloudName, flavor: Flavor, tree: Map<string, string>): VersionRecord[] {
+  const base = flavorPrefix(cloud, flavor);
+  const prefixes = new Set<string>();
+  for (const key of tree.keys()) {
+    if (!key.startsWith(`${base}/`)) continue;
+    const rest = key.slice(base.length + 1).split('/');
+    if (rest.length === 3) prefixes.add(`${base}/${rest[0]}/${rest[1]}`);
+  }
+  const records = [...prefixes].flatMap((p) => parseRecord(cloud, flavor, p, tree) ?? []);
+  return records.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.inputDigest.localeCompare(b.inputDigest));
+}

@@ -1,17 +1,21 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
-import { isUserError } from '../../../domain/errors';
+import { UnreachableError, isUserError } from '../../../domain/errors';
+import type { HistoryOptions } from './findings-history';
 
 /** Exit code for usage errors and bad input (missing file, malformed baseline). */
 const EXIT_BAD_INPUT = 2;
 
-/** Runs a command body; a UserError becomes a message on stderr and exit code 2. */
+/**
+ * Runs a command body; a UserError becomes a message on stderr and exit code 2. A server that
+ * does not answer goes to the CLI's own handler (exit 10, "try later").
+ */
 async function guarded(body: () => Promise<void>): Promise<void> {
   try {
     await body();
   } catch (err) {
-    if (!isUserError(err)) throw err;
+    if (!isUserError(err) || err instanceof UnreachableError) throw err;
     process.stderr.write(`rcdebug findings: ${err.message}${err.hint ? `\n  hint: ${err.hint}` : ''}\n`);
     process.exitCode = EXIT_BAD_INPUT;
   }
@@ -121,4 +125,17 @@ export function registerFindingsCommands(program: Command): void {
     .action((logs: string[], opts: { baseline?: string; format?: string; out?: string; title?: string }) =>
       guarded(() => findingsReport(logs, opts)),
     );
+  findings
+    .command('history')
+    .description('the findings of closed cycles per signature: first and last seen, the runs it appeared in, where it stopped appearing')
+    .option('--rc <rc>', 'only the cycles of this release candidate')
+    .option('--since <date>', 'only the cycles started at or after this date (2026-11-01) or ISO time')
+    .option('--json', 'print the history as JSON and nothing else on stdout')
+    .option('--html <file>', 'also write a static page with a timeline per signature (no server, no network)')
+    .option('--write-baseline <file>', 'also write a known-issues baseline: still appearing = open, stopped = fixed (keeps links, notes and wontfix of the file it replaces)')
+    .option('--page-size <n>', 'cycles per page of the Temporal listing', '200')
+    .action(async (opts: HistoryOptions) => {
+      const { findingsHistory } = await import('./findings-history');
+      await guarded(() => findingsHistory(opts));
+    });
 }

@@ -2,11 +2,13 @@ import type { Connection } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
 import type { Command } from 'commander';
 import { parseClouds } from '../../../../activities/plugins';
-import { connectClient, connectWorker, settingsFromEnv } from '../../../../activities/temporal-connection';
+import { connectClient, connectWorker, retryUnreachable, settingsFromEnv } from '../../../../activities/temporal-connection';
 import { ensureSearchAttributes } from '../../client/ensure-search-attributes';
 import { DEFAULT_CLOUD, type CloudName } from '../../../domain/contract';
 import { createWorkers } from '../../worker/create-workers';
-import { portOption } from '../options';
+import { intOption, portOption } from '../options';
+import { parseStepConcurrency, parseSteps, type ServedStep } from '../step-options';
+import type { BuildStep } from '../../../domain/task-queues';
 
 export { parseClouds };
 
@@ -15,6 +17,11 @@ export interface RunWorkerOptions {
   taskQueue: string;
   workflows: boolean;
   metricsPort?: number | undefined;
+  /** Steps this worker serves (default all); see createWorkers. */
+  steps?: ServedStep[] | undefined;
+  stepConcurrency?: Partial<Record<BuildStep, number>> | undefined;
+  /** How long to wait for a server that does not answer at start (default 60 s). */
+  connectWaitSeconds?: number | undefined;
   log?: (line: string) => void;
 }
 
@@ -26,15 +33,23 @@ export async function runWorker(o: RunWorkerOptions): Promise<void> {
     Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${o.metricsPort}` } } } });
   }
   const settings = settingsFromEnv();
-  const client = await connectClient(settings);
+  const client = await retryUnreachable(() => connectClient(settings), o.connectWaitSeconds ?? 60, log);
   const missing = await ensureSearchAttributes(client.connection as Connection, settings.namespace);
   if (missing.length) log(`warning: search attributes ${missing.join(', ')} are missing and could not be added; add them (Keyword) so the UI can filter cycles`);
   await client.connection.close();
   const connection = await connectWorker(settings);
-  const set = await createWorkers({ connection, namespace: settings.namespace, taskQueue: o.taskQueue, clouds: o.clouds, workflows: o.workflows });
+  const set = await createWorkers({
+    connection,
+    namespace: settings.namespace,
+    taskQueue: o.taskQueue,
+    clouds: o.clouds,
+    workflows: o.workflows,
+    ...(o.steps ? { steps: o.steps } : {}),
+    ...(o.stepConcurrency ? { stepConcurrency: o.stepConcurrency } : {}),
+  });
   log(
     `rcdebug worker on ${settings.address} (${settings.namespace}): ${o.workflows ? `workflows on "${o.taskQueue}"` : 'no workflows'}` +
-      `${o.clouds.length ? `, activities on ${o.clouds.map((c) => `"${o.taskQueue}-${c}"`).join(', ')}` : ''}` +
+      `${o.clouds.length ? `, activities of ${o.clouds.join(', ')} (${o.steps ? `steps: ${o.steps.join(', ')}` : 'every step'})` : ''}` +
       `${o.metricsPort ? `, metrics on :${o.metricsPort}/metrics` : ''}`,
   );
   // The SDK's runtime turns SIGINT/SIGTERM into a graceful shutdown of every worker.
@@ -51,8 +66,14 @@ export function registerWorkerCommand(program: Command): void {
     .option('--task-queue <name>', 'base task queue', 'rcdebug')
     .option('--no-workflows', 'run activities only')
     .option('--metrics-port <port>', 'serve Prometheus metrics on this port')
-    .action(async (o: { clouds: string; taskQueue: string; workflows: boolean; metricsPort?: string }) => {
+    .option('--steps <list>', 'steps served: all, or kernel-build, image-bake (a builder host) and rest (every other step)', 'all')
+    .option('--step-concurrency <list>', 'build steps at once in this worker, e.g. kernel-build=1,image-bake=2')
+    .option('--connect-wait <seconds>', 'wait this long for a server that does not answer at start, retrying with backoff', '60')
+    .action(async (o: { clouds: string; taskQueue: string; workflows: boolean; metricsPort?: string; steps: string; stepConcurrency?: string; connectWait: string }) => {
       const metricsPort = o.metricsPort === undefined ? undefined : portOption(o.metricsPort, '--metrics-port');
-      await runWorker({ clouds: parseClouds(o.clouds), taskQueue: o.taskQueue, workflows: o.workflows, metricsPort });
+      const steps = parseSteps(o.steps);
+      const stepConcurrency = o.stepConcurrency === undefined ? undefined : parseStepConcurrency(o.stepConcurrency);
+      const connectWaitSeconds = intOption(o.connectWait, '--connect-wait', 0, 86_400);
+      await runWorker({ clouds: parseClouds(o.clouds), taskQueue: o.taskQueue, workflows: o.workflows, metricsPort, steps, stepConcurrency, connectWaitSeconds });
     });
 }

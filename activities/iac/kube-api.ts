@@ -1,10 +1,15 @@
 import { request } from 'node:https';
 import type { ClusterAccess } from './kubeconfig';
 
+/** What the Kubernetes API needs: its endpoint, the cluster CA and a bearer token. */
+export type KubeAccess = Pick<ClusterAccess, 'endpoint' | 'caPem' | 'token'>;
+
 /** What the soak needs of a Kubernetes node. */
 export interface KubeNode {
   name: string;
-  /** `i-...` from `spec.providerID` (`aws:///<az>/<instance-id>`). */
+  /** `spec.providerID` as the cloud's controller set it (`aws:///<az>/<id>`, `azure:///...`). */
+  providerId?: string | undefined;
+  /** The last segment of the provider id: the cloud's VM or instance id. */
   instanceId?: string | undefined;
   ready: boolean;
   kernelVersion: string;
@@ -19,10 +24,10 @@ interface NodeList {
 }
 
 /**
- * The cluster's nodes from the Kubernetes API (GET /api/v1/nodes with the EKS token, TLS
+ * The cluster's nodes from the Kubernetes API (GET /api/v1/nodes with the cluster's token, TLS
  * checked against the cluster CA). Rejects when the API cannot be reached in `timeoutMs`.
  */
-export function listNodes(access: ClusterAccess, timeoutMs = 5_000): Promise<KubeNode[]> {
+export function listNodes(access: KubeAccess, timeoutMs = 5_000): Promise<KubeNode[]> {
   const url = new URL('/api/v1/nodes', access.endpoint);
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'GET', ca: access.caPem, headers: { authorization: `Bearer ${access.token}`, accept: 'application/json' }, timeout: timeoutMs }, (res) => {
@@ -34,6 +39,7 @@ export function listNodes(access: ClusterAccess, timeoutMs = 5_000): Promise<Kub
           const list = JSON.parse(Buffer.concat(chunks).toString('utf8')) as NodeList;
           resolve((list.items ?? []).map((n) => ({
             name: n.metadata?.name ?? '',
+            providerId: n.spec?.providerID,
             instanceId: n.spec?.providerID?.split('/').pop(),
             ready: n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
             kernelVersion: n.status?.nodeInfo?.kernelVersion ?? '',
