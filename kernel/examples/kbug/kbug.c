@@ -336,3 +336,63 @@ module_exit(kbug_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Planted kernel bugs for rcdebug's debug kernels");
+
+/*
+ * --- KUnit suite `kbug`: runs when the module loads on a kernel with CONFIG_KUNIT ---------
+ * Tests of the bug-list parser that pass, and planted_leak, which passes too but leaks through
+ * kbug_leak_alloc: a validation run shows a passing suite with a kmemleak finding attached.
+ */
+
+#if IS_ENABLED(CONFIG_KUNIT)
+#include <kunit/test.h>
+
+static void kbug_test_parse_names(struct kunit *test)
+{
+	unsigned long mask = 0;
+
+	KUNIT_EXPECT_EQ(test, kbug_parse("uaf, race", &mask), 0);
+	KUNIT_EXPECT_EQ(test, mask, BIT(KBUG_UAF) | BIT(KBUG_RACE));
+	KUNIT_EXPECT_EQ(test, kbug_parse("atomic-sleep", &mask), 0);
+	KUNIT_EXPECT_EQ(test, mask, BIT(KBUG_ATOMIC_SLEEP));
+}
+
+static void kbug_test_parse_none(struct kunit *test)
+{
+	unsigned long mask = 1;
+
+	KUNIT_EXPECT_EQ(test, kbug_parse("none", &mask), 0);
+	KUNIT_EXPECT_EQ(test, mask, 0UL);
+	KUNIT_EXPECT_EQ(test, kbug_parse("", &mask), 0);
+	KUNIT_EXPECT_EQ(test, mask, 0UL);
+}
+
+static void kbug_test_parse_unknown(struct kunit *test)
+{
+	unsigned long mask;
+
+	KUNIT_EXPECT_EQ(test, kbug_parse("uaf,bogus", &mask), -EINVAL);
+}
+
+/* Passes, and leaves the planted leak behind for kmemleak to report. */
+static void kbug_test_planted_leak(struct kunit *test)
+{
+	unsigned long before = kbug_runs[KBUG_LEAK];
+
+	kbug_run(BIT(KBUG_LEAK));
+	KUNIT_EXPECT_EQ(test, kbug_runs[KBUG_LEAK], before + 1);
+}
+
+static struct kunit_case kbug_test_cases[] = {
+	KUNIT_CASE(kbug_test_parse_names),
+	KUNIT_CASE(kbug_test_parse_none),
+	KUNIT_CASE(kbug_test_parse_unknown),
+	KUNIT_CASE(kbug_test_planted_leak),
+	{}
+};
+
+static struct kunit_suite kbug_test_suite = {
+	.name = "kbug",
+	.test_cases = kbug_test_cases,
+};
+kunit_test_suite(kbug_test_suite);
+#endif
