@@ -42,6 +42,8 @@ export type MainStep = (typeof STEPS)[number];
 export type StepName = MainStep | 'teardown';
 export const ALL_STEPS: readonly StepName[] = [...STEPS, 'teardown'];
 
+import type { SingleNodeSteps } from './validate';
+
 /** A reference to an artifact in the artifact store: `file:///abs/path` or `s3://bucket/key`. */
 export type ArtifactRef = string;
 
@@ -335,6 +337,8 @@ export interface CloudProvider {
   logHarvest(input: LogHarvestInput, io: StepIO): Promise<LogHarvestOutput>;
   /** Must succeed when the resources are already gone. */
   teardown(input: TeardownInput, io: StepIO): Promise<TeardownOutput>;
+  /** One debug node without a cluster, for validateMain; a cloud without it cannot validate. */
+  singleNode?: SingleNodeSteps | undefined;
 }
 
 /** What every step activity returns: the provider's output and the attempt that produced it. */
