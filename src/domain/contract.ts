@@ -4,6 +4,7 @@
  * Pure types and constants only. Workflow code imports this module, so nothing here may
  * touch Node built-ins or do I/O.
  */
+import type { SingleNodeSteps } from './validate';
 
 /**
  * The clouds this build has a plugin for (`activities/providers/<cloud>/plugin.ts`), each with
@@ -41,8 +42,6 @@ export const STEPS = [
 export type MainStep = (typeof STEPS)[number];
 export type StepName = MainStep | 'teardown';
 export const ALL_STEPS: readonly StepName[] = [...STEPS, 'teardown'];
-
-import type { SingleNodeSteps } from './validate';
 
 /** A reference to an artifact in the artifact store: `file:///abs/path` or `s3://bucket/key`. */
 export type ArtifactRef = string;
