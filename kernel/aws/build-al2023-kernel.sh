@@ -168,6 +168,11 @@ elif [[ $VERIFY != 0 ]]; then
   log "verify-config.py failed with exit status $VERIFY"
   exit 1
 fi
+# The users' option list, whole (kernel/options.list): each option present in this .config or
+# explained (gone from this kernel, KCSAN vs KASAN); options.json is the cloud build's table.
+python3 "$KERNEL_DIR/verify-config.py" --config "$BUILD/.config" --srctree "$SRC" --arch x86 --list "$KERNEL_DIR/options.list" --flavor "$RCDEBUG_FLAVOR" > "$OUT/options.json" \
+  || { upload "$OUT/options.json" "$DEST/options.json"; log "listed options are absent but could be present (see options.json)"; exit 3; }
+upload "$OUT/options.json" "$DEST/options.json"
 
 STAGE=compile
 KERNEL_RELEASE=$(make -s -C "$SRC" O="$BUILD" kernelrelease)

@@ -61,7 +61,7 @@ STAGE=config
 BUILD=$WORK/build
 rm -rf "$BUILD" && mkdir -p "$BUILD"
 cp "/boot/config-$RUNNING" "$BUILD/.config"
-FRAGMENTS=("$KERNEL_DIR/flavors/common/debug.config")
+FRAGMENTS=("$KERNEL_DIR"/flavors/common/*.config)
 for f in "$KERNEL_DIR/flavors/$RCDEBUG_FLAVOR"/*.config; do FRAGMENTS+=("$f"); done
 FRAGMENTS+=("$KERNEL_DIR/azure/hyperv.config")
 "$SRC/scripts/config" --file "$BUILD/.config" --set-str LOCALVERSION "-rcdebug-${RCDEBUG_FLAVOR}" --disable LOCALVERSION_AUTO \
@@ -77,6 +77,11 @@ set -e
 upload "$OUT/verify.json" "$DEST/verify.json"
 if [[ $VERIFY == 1 ]]; then log "the flavor fragments lost options (see verify.json)"; exit 3; fi
 [[ $VERIFY == 0 ]] || { log "verify-config.py failed with exit status $VERIFY"; exit 1; }
+# The users' option list, whole (kernel/options.list): each option present in this .config or
+# explained (gone from this kernel, KCSAN vs KASAN); options.json is the cloud build's table.
+python3 "$KERNEL_DIR/verify-config.py" --config "$BUILD/.config" --srctree "$SRC" --arch x86 --list "$KERNEL_DIR/options.list" --flavor "$RCDEBUG_FLAVOR" > "$OUT/options.json" \
+  || { upload "$OUT/options.json" "$DEST/options.json"; log "listed options are absent but could be present (see options.json)"; exit 3; }
+upload "$OUT/options.json" "$DEST/options.json"
 cp "$BUILD/.config" "$OUT/config"
 upload "$OUT/config" "$DEST/config"
 

@@ -38,7 +38,7 @@ cd "$SRC"
 
 STAGE=config
 cp "/boot/config-${RUNNING}" .config
-FRAGMENTS=("$KERNEL_DIR/flavors/common/debug.config")
+FRAGMENTS=("$KERNEL_DIR"/flavors/common/*.config)
 for f in "$KERNEL_DIR/flavors/${RCDEBUG_FLAVOR}"/*.config; do FRAGMENTS+=("$f"); done
 FRAGMENTS+=("$KERNEL_DIR/gcp/gcp.config")
 scripts/kconfig/merge_config.sh -m .config "${FRAGMENTS[@]}"
@@ -47,6 +47,14 @@ scripts/config --set-str LOCALVERSION "-rcdebug-${RCDEBUG_FLAVOR}" --disable SYS
 make olddefconfig
 if ! python3 "$KERNEL_DIR/verify-config.py" --config .config --srctree . --arch x86 "${FRAGMENTS[@]}" > "$WORK/out/verify.json"; then
   gcloud storage cp "$WORK/out/verify.json" "$DEST/verify.json" || true
+  status config-rejected config
+  trap - ERR
+  exit 3
+fi
+# The users' option list, whole (kernel/options.list): each option present in this .config or
+# explained (gone from this kernel, KCSAN vs KASAN); options.json is the cloud build's table.
+if ! python3 "$KERNEL_DIR/verify-config.py" --config .config --srctree . --arch x86 --list "$KERNEL_DIR/options.list" --flavor "$RCDEBUG_FLAVOR" > "$WORK/out/options.json"; then
+  gcloud storage cp "$WORK/out/options.json" "$DEST/options.json" || true
   status config-rejected config
   trap - ERR
   exit 3
@@ -66,7 +74,7 @@ printf '{"flavor":"%s","digest":"%s","kernelRelease":"%s","configDigest":"sha256
 
 STAGE=upload
 gcloud storage cp "$WORK"/*.deb "$DEST/debs/"
-for f in config build.log reproduce.sh verify.json; do [ -f "$WORK/out/$f" ] && gcloud storage cp "$WORK/out/$f" "$DEST/$f"; done
+for f in config build.log reproduce.sh verify.json options.json; do [ -f "$WORK/out/$f" ] && gcloud storage cp "$WORK/out/$f" "$DEST/$f"; done
 status built upload
 # build.json last: its presence means the upload is complete (the activity's cache key).
 gcloud storage cp "$WORK/out/build.json" "$DEST/build.json"

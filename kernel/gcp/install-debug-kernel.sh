@@ -13,7 +13,8 @@ mkdir -p /var/tmp/rcdebug-debs
 gcloud storage cp "gs://${RCDEBUG_BUCKET}/kernels/${RCDEBUG_FLAVOR}/${RCDEBUG_KERNEL_DIGEST}/debs/*.deb" /var/tmp/rcdebug-debs/
 apt-get install -y -q /var/tmp/rcdebug-debs/*.deb
 
-ARGS="console=ttyS0,115200 kmemleak=on $(cat "$KERNEL_DIR/flavors/common/cmdline" "$KERNEL_DIR/flavors/${RCDEBUG_FLAVOR}/cmdline" 2>/dev/null | tr '\n' ' ')"
+# Boot arguments: the common ones, then the flavor's (`#` starts a comment).
+ARGS="console=ttyS0,115200 kmemleak=on $(sed -e 's/#.*//' "$KERNEL_DIR/flavors/common/cmdline" "$KERNEL_DIR/flavors/${RCDEBUG_FLAVOR}/cmdline" 2>/dev/null | tr -s ' \n' ' ')"
 cat > /etc/default/grub.d/99-rcdebug.cfg <<GRUB
 GRUB_DEFAULT="Advanced options for Ubuntu>Ubuntu, with Linux ${RCDEBUG_KERNEL_RELEASE}"
 GRUB_CMDLINE_LINUX_DEFAULT="\$GRUB_CMDLINE_LINUX_DEFAULT ${ARGS}"

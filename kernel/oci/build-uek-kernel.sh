@@ -88,6 +88,11 @@ set -e
 upload "$OUT/verify.json" verify.json
 if [[ $VERIFY == 1 ]]; then log "the fragments lost options: $(cat "$OUT/verify.json")"; exit 3; fi
 [[ $VERIFY == 0 ]] || { log "verify-config.py failed with exit status $VERIFY"; exit 1; }
+# The users' option list, whole (kernel/options.list): each option present in this .config or
+# explained (gone from this kernel, KCSAN vs KASAN); options.json is the cloud build's table.
+python3 "$KERNEL_DIR/verify-config.py" --config "$BUILD/.config" --srctree "$SRC" --arch x86 --list "$KERNEL_DIR/options.list" --flavor "$RCDEBUG_FLAVOR" > "$OUT/options.json" \
+  || { upload "$OUT/options.json" options.json; log "listed options are absent but could be present (see options.json)"; exit 3; }
+upload "$OUT/options.json" options.json
 
 STAGE=build
 KERNEL_RELEASE=$(make -s -C "$SRC" O="$BUILD" kernelrelease)

@@ -129,6 +129,10 @@ describe('build-al2023-kernel.sh', () => {
     expect(config.indexOf('CONFIG_DEBUG_KMEMLEAK=y')).toBeGreaterThan(-1);
     expect(config.indexOf('CONFIG_DEBUG_KMEMLEAK=y')).toBeLessThan(config.indexOf('CONFIG_KASAN=y'));
     expect(json('verify.json')).toMatchObject({ ok: true, dropped: [] });
+    // The users' option list is checked on the cloud build too, and its table uploaded.
+    const options = json('options.json') as { ok: boolean; flavor: string; options: Array<{ option: string; present: boolean; mine: boolean }> };
+    expect(options).toMatchObject({ ok: true, flavor: 'kasan' });
+    expect(options.options.find((o) => o.option === 'CONFIG_KASAN')).toMatchObject({ present: true, mine: true });
     for (const f of ['rpms/kernel-6.12.40_rcdebug.kasan-1.x86_64.rpm', 'vmlinux.zst', 'build.log', 'inputs/kernel/verify-config.py', 'inputs/kernel/flavors/kasan/kasan.config']) {
       expect(existsSync(uploaded(f)), f).toBe(true);
     }

@@ -20,7 +20,8 @@ for deb in "${PACKAGES[@]}"; do get "debs/$deb" "$DEBS/$deb"; done
 # The stock kernel stays installed as a fallback entry.
 DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$DEBS"/*.deb
 
-ARGS="console=ttyS0,115200n8 earlyprintk=ttyS0 $(cat "$FLAVORS_DIR/common/cmdline" 2>/dev/null) $(cat "$FLAVORS_DIR/$RCDEBUG_FLAVOR/cmdline" 2>/dev/null)"
+# Boot arguments: the common ones, then the flavor's (`#` starts a comment).
+ARGS="console=ttyS0,115200n8 earlyprintk=ttyS0 $(sed -e 's/#.*//' "$FLAVORS_DIR/common/cmdline" "$FLAVORS_DIR/$RCDEBUG_FLAVOR/cmdline" 2>/dev/null)"
 ARGS=$(echo "$ARGS" | tr -s ' \n' ' ' | sed 's/ $//')
 cat > /etc/default/grub.d/60-rcdebug.cfg <<CFG
 GRUB_DEFAULT="Advanced options for Ubuntu>Ubuntu, with Linux $REL"
