@@ -59,6 +59,8 @@ export interface KernelBuildPlan {
   compiler: string;
   digest: string;
   buildDir: string;
+  /** The users' option list the build is checked against (`options.list` of the kernel folder). */
+  optionList: string;
   /** make variables: `CC=ccache gcc` when ccache is on PATH. */
   makeVars: string[];
   env: Record<string, string>;
@@ -117,6 +119,7 @@ export async function planKernelBuild(flavor: Flavor, deps: LocalDeps, opts: Ker
     compiler,
     digest,
     buildDir: join(deps.cacheDir, 'kernel-build', `${flavor}-${shortDigest(digest)}`),
+    optionList: join(opts.kernelDir ?? KERNEL_DIR, 'options.list'),
     ...(await compilerMakeVars(deps.cacheDir, cc)),
   };
 }
@@ -193,7 +196,7 @@ export async function configureKernel(plan: KernelBuildPlan, io: StepIO | undefi
   const report = await verifyConfig({ config: join(dir, '.config'), srctree: plan.source.root, fragments: plan.fragments, logFile, io });
   await writeFile(join(dir, BUILD_FILES.verify), `${JSON.stringify(report, null, 2)}\n`);
   // The users' option list: each option of this flavor present, or unable to be (explained).
-  const listed = await checkOptionList({ config: join(dir, '.config'), srctree: plan.source.root, flavor: plan.flavor, logFile, io });
+  const listed = await checkOptionList({ config: join(dir, '.config'), srctree: plan.source.root, flavor: plan.flavor, list: plan.optionList, logFile, io });
   await writeFile(join(dir, BUILD_FILES.optionList), `${JSON.stringify(listed, null, 2)}\n`);
   return report;
 }
