@@ -66,6 +66,26 @@ export interface NodeTestOutput {
   console: ArtifactRef;
   /** The panic line when the node died during the tests. */
   panic?: string | undefined;
+  /** Why the module did not load (insmod's words), when it did not. */
+  loadError?: string | undefined;
+  /** The tests hit the timeout before they ended (the KTAP may be cut there). */
+  timedOut?: boolean | undefined;
+  /** Byte offset in the console where the tests began: findings are read from there on. */
+  consoleOffset?: number | undefined;
+}
+
+/** What the report of one run is made of: the test's raw output and where it ran. */
+export interface NodeReportInput {
+  ctx: StepContext;
+  checkout: ModuleCheckout;
+  kernel: KernelBuildOutput;
+  image: ImageBakeOutput;
+  node: NodeBootOutput;
+  test: NodeTestOutput;
+  kunitSuites?: string[] | undefined;
+  testCommand?: string | undefined;
+  moduleParams?: string | undefined;
+  timeoutSeconds: number;
 }
 
 export interface NodeTeardownInput { ctx: StepContext; node?: NodeBootOutput | undefined }
@@ -79,6 +99,12 @@ export interface SingleNodeSteps {
   nodeBoot(input: NodeBootInput, io: StepIO): Promise<NodeBootOutput>;
   nodeTest(input: NodeTestInput, io: StepIO): Promise<NodeTestOutput>;
   nodeTeardown(input: NodeTeardownInput, io: StepIO): Promise<TeardownOutput>;
+  /**
+   * The run's report: KTAP and the command's outcome as test cases, the console through the
+   * findings engine, the JUnit into the cloud's artifact store. Clouds hand their artifact
+   * store and reproducer commands to the shared `validateReport` (activities/steps).
+   */
+  nodeReport(input: NodeReportInput, io: StepIO): Promise<ValidateRunResult>;
 }
 
 /** One test case's outcome, from KTAP or the test command. */
