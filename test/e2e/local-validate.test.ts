@@ -31,7 +31,8 @@ describe('rcdebug validate on local kasan', () => {
     // The leak's title names kbug_run_one: the findings engine skips frames named *alloc* as
     // allocator frames (syzkaller's rule), so kbug_leak_alloc is in the report, not the title.
     const junit = join(scratch, 'junit.xml');
-    const r = await validate('e2e-validate', '--repo', 'kernel/examples/kbug', '--ref', 'HEAD', '--suite', 'kbug', '--test-command', "grep '^kbug ' /proc/modules", '--test-timeout', '5m', '--junit', junit);
+    const id = `validate-e2e-${Date.now()}`;
+    const r = await validate('e2e-validate', '--repo', 'kernel/examples/kbug', '--ref', 'HEAD', '--suite', 'kbug', '--test-command', "grep '^kbug ' /proc/modules", '--test-timeout', '5m', '--junit', junit, '--id', id);
     console.log(r.stdout, r.stderr);
     // A new finding makes the run fail: exit 1.
     expect(r.code).toBe(1);
@@ -48,6 +49,11 @@ describe('rcdebug validate on local kasan', () => {
     expect(kbug).toContain(`<property name="commit" value="${head}"/>`);
     expect(kbug).toMatch(/<property name="kernel digest" value="[0-9a-f]{12,}"\/>/);
     expect(r.stdout).toContain(`at ${head} (HEAD): failed`);
+    // The result stays with the workflow: rcdebug status reads it from the memo.
+    const status = await rcdebugAt(address(), 'status', id);
+    expect(status.stdout).toContain(`${id} (validateMain) COMPLETED`);
+    expect(status.stdout).toMatch(/local\/kasan: failed — 5 passed, 0 failed, 0 not run, 0 skipped/);
+    expect(status.stdout).toContain('new finding: memory leak in kbug_run_one');
     expect(qemuProcessesWith(`${e2e.home()}/`)).toEqual([]);
   }, 3_600_000);
 
