@@ -34,7 +34,7 @@ export function runTests(input: Pick<NodeReportInput, 'test' | 'kunitSuites' | '
   const cutReason = test.panic ? `kernel panic: ${test.panic}` : test.timedOut ? `timed out after ${input.timeoutSeconds} s` : undefined;
   const tests = ktapResults(test.ktap, { suites: input.kunitSuites, cutReason });
   const module = input.ctx.module.name;
-  if (test.loadError) tests.push({ suite: MODULE_LOAD_SUITE, name: module, status: 'failed', message: `insmod ${module} failed: ${test.loadError}` });
+  if (test.loadError) tests.push({ suite: MODULE_LOAD_SUITE, name: module, status: 'failed', message: `the module did not load: ${test.loadError}` });
   if (input.testCommand) {
     const c = test.command;
     const name = input.testCommand;
