@@ -79,7 +79,7 @@ describe('rcdebug validate on local kasan', () => {
     const r = await validate('e2e-validate-broken', '--repo', repo, '--ref', 'main');
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/module kbug does not build against kernel/);
-    expect(r.stderr).toMatch(/kbug\.c:\d+:\d+: error: 'undeclared_thing' undeclared/);
+    expect(r.stderr).toMatch(/kbug\.c:\d+:\d+: error: [‘']undeclared_thing[’'] undeclared/);
     expect(qemuProcessesWith(`${e2e.home()}/`)).toEqual([]);
   }, 3_600_000);
 

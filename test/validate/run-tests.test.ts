@@ -25,6 +25,9 @@ describe('runTests', () => {
     const tests = run({ ktap: `${KTAP}\n    ok 2 kbug_b\n    ok 3 kbug_c\nok 1 kbug`, command: { exitCode: 137, timedOut: true, output: 'waiting...' } }, { testCommand: 'sleep 3600' });
     expect(tests.at(-1)).toEqual({ suite: 'test command', name: 'sleep 3600', status: 'failed', message: 'timed out: killed after 90 s (the test timeout)\nwaiting...' });
     expect(tests.filter((t) => t.status === 'passed')).toHaveLength(3);
+    // The load had returned (the command ran): an absent suite is not in the module, not cut off.
+    const absent = run({ ktap: KTAP, command: { exitCode: 137, timedOut: true, output: '' }, timedOut: true }, { testCommand: 'sleep 3600', kunitSuites: ['kbug', 'kbug_missing'] });
+    expect(absent.find((t) => t.suite === 'kbug_missing')).toMatchObject({ status: 'failed', message: 'suite kbug_missing is not in the module: it printed no KTAP for it' });
   });
 
   it('a failing command, a module that does not load', () => {
