@@ -31,6 +31,8 @@ describe('rcdebug validate on local kasan', () => {
     // The leak's title names kbug_run_one: the findings engine skips frames named *alloc* as
     // allocator frames (syzkaller's rule), so kbug_leak_alloc is in the report, not the title.
     const junit = join(scratch, 'junit.xml');
+    // HEAD as the CLI resolves it, read before the run (a commit meanwhile would move it).
+    const head = execFileSync('git', ['-C', repoRoot, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
     const id = `validate-e2e-${Date.now()}`;
     const r = await validate('e2e-validate', '--repo', 'kernel/examples/kbug', '--ref', 'HEAD', '--suite', 'kbug', '--test-command', "grep '^kbug ' /proc/modules", '--test-timeout', '5m', '--junit', junit, '--id', id);
     console.log(r.stdout, r.stderr);
@@ -45,7 +47,6 @@ describe('rcdebug validate on local kasan', () => {
     expect(findings).toMatch(/<failure message="new kernel finding: memory leak in kbug_run_one"/);
     expect(findings).toMatch(/kbug_leak_alloc\+0x[0-9a-f]+\/0x[0-9a-f]+ \[kbug\]\n.*kbug_run_one\+.*\n.*kbug_test_planted_leak\+/);
     expect(findings).toContain('qemu-system-x86_64');
-    const head = execFileSync('git', ['-C', repoRoot, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
     expect(kbug).toContain(`<property name="commit" value="${head}"/>`);
     expect(kbug).toMatch(/<property name="kernel digest" value="[0-9a-f]{12,}"\/>/);
     expect(r.stdout).toContain(`at ${head} (HEAD): failed`);
