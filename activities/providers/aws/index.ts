@@ -6,7 +6,7 @@ import { awsDeploy } from './deploy';
 import { awsImageBake } from './image-bake';
 import { awsKernelBuild } from './kernel-build';
 import { awsLogHarvest } from './log-harvest';
-import { awsProviderOptions, type AwsProviderOptions } from './options';
+import { awsProviderOptions, type AwsOptionOverrides } from './options';
 import { awsSoakCheck } from './soak-check';
 import { awsTeardown } from './teardown';
 import { ssmRegistry } from './ssm-registry';
@@ -21,7 +21,7 @@ export type { AwsProviderOptions } from './options';
  * scans for leaks, CloudWatch and the EC2 console give the logs. Settings come from the
  * worker's environment (see ./options.ts); tests override any dependency.
  */
-export function createAwsProvider(overrides: Partial<Omit<AwsDeps, 'options'>> & { options?: Partial<AwsProviderOptions> } = {}): CloudProvider {
+export function createAwsProvider(overrides: Partial<Omit<AwsDeps, 'options'>> & { options?: AwsOptionOverrides } = {}): CloudProvider {
   const deps: AwsDeps = {
     connect: defaultConnect,
     ...overrides,

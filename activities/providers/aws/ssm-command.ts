@@ -1,0 +1,78 @@
+/**
+ * SSM Run Command (the AWS-RunShellScript document) as the aws steps use it: one shell script
+ * sent to instances, each instance's invocation polled until it ends, heartbeating, bounded.
+ */
+import { CancelCommandCommand, GetCommandInvocationCommand, SendCommandCommand, type GetCommandInvocationCommandOutput } from '@aws-sdk/client-ssm';
+import type { StepIO } from '../../../src/domain/contract';
+import { InfraError } from '../../../src/domain/errors';
+import type { AwsClients } from './config';
+import { aws, awsErrorCode, classifyAwsError } from './errors';
+
+export interface ShellCommand {
+  instanceIds: string[];
+  commands: string[];
+  comment: string;
+  /** The agent kills the script past this (the document's executionTimeout). */
+  executionTimeoutSeconds: number;
+  /** Full stdout/stderr to `s3://bucket/prefix/...`: the API's own copy stops at 24,000 characters. */
+  output?: { bucket: string; prefix: string } | undefined;
+}
+
+/** Statuses of an invocation that is still on its way. */
+const RUNNING = new Set(['Pending', 'InProgress', 'Delayed']);
+
+/** Sends the script; returns the command id. */
+export async function sendShellCommand(clients: AwsClients, c: ShellCommand): Promise<string> {
+  const sent = await aws('SSM SendCommand AWS-RunShellScript', () => clients.ssm.send(new SendCommandCommand({
+    DocumentName: 'AWS-RunShellScript',
+    InstanceIds: c.instanceIds,
+    Comment: c.comment.slice(0, 100),
+    Parameters: { commands: c.commands, executionTimeout: [String(c.executionTimeoutSeconds)] },
+    // Delivery: how long the command may wait for an agent that is offline.
+    TimeoutSeconds: 600,
+    ...(c.output ? { OutputS3BucketName: c.output.bucket, OutputS3KeyPrefix: c.output.prefix } : {}),
+  })));
+  const id = sent.Command?.CommandId;
+  if (!id) throw new InfraError('SSM SendCommand returned no command id');
+  return id;
+}
+
+export interface InvocationWait {
+  io: StepIO;
+  pollMs: number;
+  /** Epoch milliseconds past which the wait gives up. */
+  deadline: number;
+  /** What the progress messages call it (`kmemleak double scan`). */
+  what: string;
+}
+
+/**
+ * Polls one instance's invocation until it ends; returns it, or `undefined` when the deadline
+ * passed first (the caller decides: cancel and report, or retry). A cancelled step stops.
+ */
+export async function waitForInvocation(clients: AwsClients, commandId: string, instanceId: string, w: InvocationWait): Promise<GetCommandInvocationCommandOutput | undefined> {
+  for (;;) {
+    let inv: GetCommandInvocationCommandOutput | undefined;
+    try {
+      inv = await clients.ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }));
+    } catch (err) {
+      // The invocation appears a moment after SendCommand returns.
+      if (awsErrorCode(err) !== 'InvocationDoesNotExist') throw classifyAwsError(err, `SSM GetCommandInvocation ${commandId} ${instanceId}`);
+    }
+    const status = inv?.Status;
+    if (inv && status && !RUNNING.has(status)) return inv;
+    if (w.io.signal.aborted) throw new InfraError(`the ${w.what} was stopped: the step was cancelled`);
+    if (Date.now() > w.deadline) return undefined;
+    w.io.progress({ message: `${w.what} on ${instanceId}: ${status ?? 'starting'}` });
+    await new Promise((r) => setTimeout(r, w.pollMs));
+  }
+}
+
+/** Cancels a command that outlived its bound; a command already ended is no error. */
+export async function cancelCommand(clients: AwsClients, commandId: string, instanceIds: string[]): Promise<void> {
+  try {
+    await clients.ssm.send(new CancelCommandCommand({ CommandId: commandId, InstanceIds: instanceIds }));
+  } catch (err) {
+    if (!['InvalidCommandId', 'DuplicateInstanceId'].includes(awsErrorCode(err) ?? '')) throw classifyAwsError(err, `SSM CancelCommand ${commandId}`);
+  }
+}
