@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { GetConsoleOutputCommand } from '@aws-sdk/client-ec2';
 import type { AwsClients } from './config';
 import { awsErrorCode, classifyAwsError } from './errors';
+import { kmemleakScript } from './kmemleak-script';
 import { sendShellCommand, waitForInvocation } from './ssm-command';
 import { clusterAccess } from './kubeconfig';
 import type { NodeInfo, SoakCheckInput, SoakCheckOutput, StepIO } from '../../../src/domain/contract';
@@ -12,23 +13,8 @@ import { instancesById } from './nodes';
 import { safeName, withStep, type AwsStep } from './step-context';
 import { checkSoak, pieceOf, type NodeState, type SoakNodes } from '../../steps/soak-check';
 
-/**
- * The kmemleak double scan: the image's `rcdebug-kmemleak-scan` (scan, wait, scan, report; the
- * first scan of a pair has false positives), or the same steps inline on an image without it.
- */
-export function kmemleakScript(waitSeconds: number): string[] {
-  return [
-    'set -e',
-    `if [ -x /usr/local/sbin/rcdebug-kmemleak-scan ]; then exec /usr/local/sbin/rcdebug-kmemleak-scan ${waitSeconds}; fi`,
-    'test -w /sys/kernel/debug/kmemleak || mount -t debugfs none /sys/kernel/debug',
-    'echo scan > /sys/kernel/debug/kmemleak',
-    `sleep ${waitSeconds}`,
-    'echo scan > /sys/kernel/debug/kmemleak',
-    'cat /sys/kernel/debug/kmemleak',
-  ];
-}
-
-async function consoleText(clients: AwsClients, instanceId: string): Promise<string> {
+/** The EC2 console output of an instance (the latest part EC2 keeps); empty once the instance is gone. */
+export async function consoleText(clients: AwsClients, instanceId: string): Promise<string> {
   try {
     const res = await clients.ec2.send(new GetConsoleOutputCommand({ InstanceId: instanceId, Latest: true }));
     return res.Output ? Buffer.from(res.Output, 'base64').toString('utf8') : '';

@@ -2,6 +2,7 @@
  * SSM Run Command (the AWS-RunShellScript document) as the aws steps use it: one shell script
  * sent to instances, each instance's invocation polled until it ends, heartbeating, bounded.
  */
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { CancelCommandCommand, GetCommandInvocationCommand, SendCommandCommand, type GetCommandInvocationCommandOutput } from '@aws-sdk/client-ssm';
 import type { StepIO } from '../../../src/domain/contract';
 import { InfraError } from '../../../src/domain/errors';
@@ -75,4 +76,17 @@ export async function cancelCommand(clients: AwsClients, commandId: string, inst
   } catch (err) {
     if (!['InvalidCommandId', 'DuplicateInstanceId'].includes(awsErrorCode(err) ?? '')) throw classifyAwsError(err, `SSM CancelCommand ${commandId}`);
   }
+}
+
+/**
+ * The whole stdout of an invocation that wrote its output to S3
+ * (`<prefix>/<command id>/<instance id>/<plugin>/.../stdout`); undefined when the agent left none.
+ */
+export async function commandStdout(clients: AwsClients, output: { bucket: string; prefix: string }, commandId: string, instanceId: string): Promise<string | undefined> {
+  const prefix = `${output.prefix}/${commandId}/${instanceId}/`;
+  const listed = await aws(`S3 ListObjectsV2 s3://${output.bucket}/${prefix}`, () => clients.s3.send(new ListObjectsV2Command({ Bucket: output.bucket, Prefix: prefix })));
+  const key = (listed.Contents ?? []).map((o) => o.Key ?? '').find((k) => k.endsWith('/stdout'));
+  if (!key) return undefined;
+  const res = await aws(`S3 GetObject s3://${output.bucket}/${key}`, () => clients.s3.send(new GetObjectCommand({ Bucket: output.bucket, Key: key })));
+  return (await res.Body?.transformToString('utf8')) ?? '';
 }
