@@ -101,7 +101,7 @@ export async function awsNodeTest(input: NodeTestInput, io: StepIO, deps: AwsDep
     if (input.testCommand) {
       command = printed.command
         ? { exitCode: printed.command.exitCode, timedOut: printed.command.exitCode === 124 || printed.command.exitCode === 137, output: printed.command.output.slice(-RESULT_OUTPUT_CHARS) }
-        : { exitCode: null, timedOut: timedOut || !printed.complete, output: `the test command did not finish: SSM command ${commandId} ${status}${panic ? `; the kernel died: ${panic}` : ''}` };
+        : { exitCode: null, timedOut: timedOut || (!printed.complete && !panic), output: `the test command did not finish: SSM command ${commandId} ${status}${panic ? `; the kernel died: ${panic}` : ''}` };
     }
     io.progress({ message: `node test on ${instance}: ${status}${panic ? `, panic: ${panic}` : ''}` });
     return { ktap: printed.ktap, command, console: consoleRef, panic };
