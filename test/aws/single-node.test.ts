@@ -71,13 +71,15 @@ beforeAll(async () => {
     const { CommandId, InstanceId } = JSON.parse(body) as { CommandId: string; InstanceId: string };
     const cmd = (await clients.ssm.send(new ListCommandsCommand({ CommandId }))).Commands![0]!;
     const out = play(cmd.Parameters!.commands!.join('\n'));
+    let StandardOutputUrl = '';
     if (cmd.OutputS3BucketName) {
       const Key = `${cmd.OutputS3KeyPrefix}/${CommandId}/${InstanceId}/awsrunShellScript/0.awsrunShellScript/stdout`;
       await clients.s3.send(new PutObjectCommand({ Bucket: cmd.OutputS3BucketName, Key, Body: out.stdout }));
+      StandardOutputUrl = `https://s3.eu-west-1.amazonaws.com/${cmd.OutputS3BucketName}/${Key}`;
     }
-    return json({ CommandId, InstanceId, Status: out.status, StatusDetails: out.details ?? out.status, ResponseCode: out.status === 'Success' ? 0 : -1, StandardOutputContent: out.stdout.slice(0, 24_000), StandardErrorContent: '' });
+    return json({ CommandId, InstanceId, Status: out.status, StatusDetails: out.details ?? out.status, ResponseCode: out.status === 'Success' ? 0 : -1, StandardOutputContent: out.stdout.slice(0, 24_000), StandardOutputUrl, StandardErrorContent: '' });
   });
-});
+}, 60_000);
 afterAll(async () => {
   clients?.destroy();
   await r?.close();

@@ -85,7 +85,7 @@ export async function awsNodeTest(input: NodeTestInput, io: StepIO, deps: AwsDep
     const deadline = Date.now() + (executionTimeoutSeconds + 600 + 120) * 1000;
     const inv = await waitForInvocation(s.clients, commandId, instance, { io, pollMs: deps.pollMs ?? 5_000, deadline, what: 'node test' });
     if (!inv) await cancelCommand(s.clients, commandId, [instance]);
-    const stdout = (await commandStdout(s.clients, output, commandId, instance)) ?? inv?.StandardOutputContent ?? '';
+    const stdout = (await commandStdout(s.clients, output, inv ?? { CommandId: commandId, InstanceId: instance })) ?? inv?.StandardOutputContent ?? '';
     const printed = readNodeTestOutput(stdout);
     if (printed.failure) throw setupFailure(printed.failure, input, instance);
     if (printed.uname && printed.uname !== kernel.kernelRelease) {

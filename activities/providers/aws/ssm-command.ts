@@ -2,7 +2,7 @@
  * SSM Run Command (the AWS-RunShellScript document) as the aws steps use it: one shell script
  * sent to instances, each instance's invocation polled until it ends, heartbeating, bounded.
  */
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { CancelCommandCommand, GetCommandInvocationCommand, SendCommandCommand, type GetCommandInvocationCommandOutput } from '@aws-sdk/client-ssm';
 import type { StepIO } from '../../../src/domain/contract';
 import { InfraError } from '../../../src/domain/errors';
@@ -79,14 +79,22 @@ export async function cancelCommand(clients: AwsClients, commandId: string, inst
 }
 
 /**
- * The whole stdout of an invocation that wrote its output to S3
- * (`<prefix>/<command id>/<instance id>/<plugin>/.../stdout`); undefined when the agent left none.
+ * The whole stdout of an invocation that wrote its output to S3: the object its
+ * StandardOutputUrl names (`https://s3.<region>.amazonaws.com/<bucket>/<key>`), else the
+ * documented layout `<prefix>/<command id>/<instance id>/awsrunShellScript/0.awsrunShellScript/stdout`.
+ * Undefined when the agent left none.
  */
-export async function commandStdout(clients: AwsClients, output: { bucket: string; prefix: string }, commandId: string, instanceId: string): Promise<string | undefined> {
-  const prefix = `${output.prefix}/${commandId}/${instanceId}/`;
-  const listed = await aws(`S3 ListObjectsV2 s3://${output.bucket}/${prefix}`, () => clients.s3.send(new ListObjectsV2Command({ Bucket: output.bucket, Prefix: prefix })));
-  const key = (listed.Contents ?? []).map((o) => o.Key ?? '').find((k) => k.endsWith('/stdout'));
-  if (!key) return undefined;
-  const res = await aws(`S3 GetObject s3://${output.bucket}/${key}`, () => clients.s3.send(new GetObjectCommand({ Bucket: output.bucket, Key: key })));
-  return (await res.Body?.transformToString('utf8')) ?? '';
+export async function commandStdout(clients: AwsClients, output: { bucket: string; prefix: string }, inv: { CommandId?: string | undefined; InstanceId?: string | undefined; StandardOutputUrl?: string | undefined }): Promise<string | undefined> {
+  let key = `${output.prefix}/${inv.CommandId}/${inv.InstanceId}/awsrunShellScript/0.awsrunShellScript/stdout`;
+  if (inv.StandardOutputUrl) {
+    const path = decodeURIComponent(new URL(inv.StandardOutputUrl).pathname);
+    if (path.startsWith(`/${output.bucket}/`)) key = path.slice(output.bucket.length + 2);
+  }
+  try {
+    const res = await clients.s3.send(new GetObjectCommand({ Bucket: output.bucket, Key: key }));
+    return (await res.Body?.transformToString('utf8')) ?? '';
+  } catch (err) {
+    if (awsErrorCode(err) === 'NoSuchKey') return undefined;
+    throw classifyAwsError(err, `S3 GetObject s3://${output.bucket}/${key}`);
+  }
 }
