@@ -122,3 +122,16 @@ export function firstCompilerError(log: string): string {
   const i = lines.findIndex((l) => /\berror\b/i.test(l));
   return i >= 0 ? lines.slice(i, i + 3).join('\n').trim() : lines.slice(-8).join('\n').trim();
 }
+
+/** A KTAP line: a version, a plan, a result or a diagnostic, at any indentation. */
+const KTAP_LINE = /^\s*(K?TAP version \d+|\d+\.\.\d+|(not )?ok \d+|# )/;
+
+/**
+ * The KTAP KUnit printed to the kernel log (a kernel without CONFIG_KUNIT_DEBUGFS has no
+ * results files): the log's KTAP lines without their timestamps, from the first version line.
+ */
+export function ktapFromLog(log: string): string {
+  const lines = log.split('\n').map((l) => l.replace(/^\[\s*\d+\.\d+\] ?/, ''));
+  const first = lines.findIndex((l) => /^\s*K?TAP version \d+/.test(l));
+  return first < 0 ? '' : lines.slice(first).filter((l) => KTAP_LINE.test(l)).join('\n');
+}

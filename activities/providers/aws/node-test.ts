@@ -15,7 +15,7 @@ import { panicLine } from '../../../src/domain/findings/panic';
 import { resolveInputPath } from '../../../src/domain/paths';
 import type { NodeTestInput, NodeTestOutput } from '../../../src/domain/validate';
 import type { AwsDeps } from './deps';
-import { firstCompilerError, nodeTestScript, readNodeTestOutput, type NodeTestPrinted } from './node-test-script';
+import { firstCompilerError, ktapFromLog, nodeTestScript, readNodeTestOutput, type NodeTestPrinted } from './node-test-script';
 import { requireBucket } from './options';
 import { consoleText } from './soak-check';
 import { cancelCommand, commandStdout, sendShellCommand, waitForInvocation } from './ssm-command';
@@ -104,6 +104,7 @@ export async function awsNodeTest(input: NodeTestInput, io: StepIO, deps: AwsDep
         : { exitCode: null, timedOut: timedOut || (!printed.complete && !panic), output: `the test command did not finish: SSM command ${commandId} ${status}${panic ? `; the kernel died: ${panic}` : ''}` };
     }
     io.progress({ message: `node test on ${instance}: ${status}${panic ? `, panic: ${panic}` : ''}` });
-    return { ktap: printed.ktap, command, console: consoleRef, panic };
+    // The results files when the kernel has them, else what KUnit printed to the kernel log.
+    return { ktap: printed.ktap || ktapFromLog(log), command, console: consoleRef, panic };
   });
 }
