@@ -42,6 +42,8 @@ export function nodeTestScript(p: NodeTestScript): string[] {
     `echo "rcdebug-validate: start ${p.token}" > /dev/kmsg`,
     // The source, from the cycle's artifact store (the instance profile reads the bucket).
     `if ! aws s3 cp --recursive --only-show-errors ${shellQuote(p.source)} "$W/src" > "$W/fetch.log" 2>&1; then ${mark('fetch-failed')}; cat "$W/fetch.log"; exit 20; fi`,
+    // The compiler, when the image has none (the EKS AMI ships without it; the kernel's own build tree comes with the debug kernel's kernel-devel).
+    `if ! command -v make > /dev/null || ! command -v gcc > /dev/null; then dnf install -y -q make gcc elfutils-libelf-devel > "$W/tools.log" 2>&1 || { ${mark('tools-failed')}; cat "$W/tools.log"; exit 23; }; fi`,
     // Built against the running kernel's headers (the debug AMI carries them).
     `if ! timeout -k 10 ${p.buildSeconds} make -C "/lib/modules/$(uname -r)/build" M="$W/src" modules > "$W/build.log" 2>&1; then ${mark('build-failed')}; cat "$W/build.log"; exit 21; fi`,
     `KO=$(find "$W/src" -name ${shellQuote(`${p.moduleName}.ko`)} | head -n 1)`,
@@ -76,7 +78,7 @@ export function nodeTestScript(p: NodeTestScript): string[] {
 export interface NodeTestPrinted {
   uname?: string | undefined;
   /** The step that failed before the tests, with what it printed. */
-  failure?: { part: 'fetch-failed' | 'build-failed' | 'insmod-failed'; text: string } | undefined;
+  failure?: { part: 'fetch-failed' | 'tools-failed' | 'build-failed' | 'insmod-failed'; text: string } | undefined;
   command?: { exitCode: number; output: string } | undefined;
   ktap: string;
   kmemleak: string;
@@ -103,7 +105,7 @@ export function readNodeTestOutput(stdout: string): NodeTestPrinted {
     parts.get(current)?.push(line);
   }
   const text = (part: string) => (parts.get(part) ?? []).join('\n').trim();
-  const failed = (['fetch-failed', 'build-failed', 'insmod-failed'] as const).find((f) => parts.has(f));
+  const failed = (['fetch-failed', 'tools-failed', 'build-failed', 'insmod-failed'] as const).find((f) => parts.has(f));
   const exit = values.get('command-exit');
   return {
     uname: values.get('uname'),

@@ -63,6 +63,9 @@ function setupFailure(f: NonNullable<NodeTestPrinted['failure']>, input: NodeTes
   if (f.part === 'insmod-failed') {
     return new UserError(`insmod ${module.name} ${input.moduleParams ?? ''} failed on ${instance}: ${f.text.slice(0, 500)}`, 'moduleParams', 'check the module parameters against the module');
   }
+  if (f.part === 'tools-failed') {
+    return new UserError(`the node ${instance} has no make/gcc and could not install them: ${f.text.slice(0, 500)}`, 'RCDEBUG_AWS_NODE_SUBNET', 'give the subnet a route to the distribution repositories (NAT), or bake make and gcc into the image');
+  }
   return new UserError(`the node ${instance} could not fetch the module source from S3: ${f.text.slice(0, 500)}`, 'RCDEBUG_AWS_NODE_INSTANCE_PROFILE', 'give the instance profile s3:GetObject and s3:ListBucket on the artifacts bucket');
 }
 
