@@ -5,7 +5,7 @@ FROM node:20-bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       linux-source-6.1 bc bison flex libelf-dev libssl-dev gcc make \
-      qemu-system-x86 busybox-static cpio kmod xz-utils python3 ccache libxml2-utils ca-certificates \
+      qemu-system-x86 busybox-static cpio kmod xz-utils python3 ccache libxml2-utils git ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /opt/rcdebug

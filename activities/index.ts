@@ -1,8 +1,10 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { CloudProvider, StepIO, StepResult } from '../src/domain/contract';
+import type { CloudProvider, StepIO, StepResult, TeardownOutput } from '../src/domain/contract';
 import { INFRA_ERROR, USER_ERROR, isInfraError, isUserError } from '../src/domain/errors';
 import { preflight } from './preflight';
+import { moduleCheckout, type ModuleCheckoutInput } from './steps/module-checkout';
+import type { NodeBootInput, NodeBootOutput, NodeReportInput, NodeTeardownInput, NodeTestInput, NodeTestOutput, ValidateRunResult } from '../src/domain/validate';
 
 /** Details attached to a step's failure, read back by the workflow for its state query. */
 export interface StepFailureDetails {
@@ -47,6 +49,31 @@ function wrapStep<I, O>(fn: StepFn<I, O>): (input: I) => Promise<StepResult<O>> 
   };
 }
 
+/** A step a cloud does not offer: refused for good, naming the cloud. */
+function missingStep<I, O>(cloud: string, what: string): (input: I) => Promise<StepResult<O>> {
+  return async () => {
+    throw ApplicationFailure.create({ message: `the ${cloud} cloud cannot ${what}: it has no single-node steps (validateMain runs only on clouds that have them)`, type: USER_ERROR, nonRetryable: true });
+  };
+}
+
+/**
+ * validateMain's activities on a cloud's queue: the module checkout (on the worker that builds
+ * the module) and the cloud's single-node steps, refused for a cloud without them.
+ */
+function validateActivities(provider: CloudProvider) {
+  const s = provider.singleNode;
+  const refuse = <I, O>(what: string) => missingStep<I, O>(provider.cloud, what);
+  return {
+    /** Whether this cloud can validate at all: asked before any side effect. */
+    hasSingleNode: async (): Promise<boolean> => s !== undefined,
+    moduleCheckout: wrapStep((input: ModuleCheckoutInput, io) => moduleCheckout(input, io)),
+    nodeBoot: s ? wrapStep(s.nodeBoot.bind(s)) : refuse<NodeBootInput, NodeBootOutput>('boot a single node'),
+    nodeTest: s ? wrapStep(s.nodeTest.bind(s)) : refuse<NodeTestInput, NodeTestOutput>('run tests on a node'),
+    nodeTeardown: s ? wrapStep(s.nodeTeardown.bind(s)) : refuse<NodeTeardownInput, TeardownOutput>('tear a single node down'),
+    nodeReport: s ? wrapStep(s.nodeReport.bind(s)) : refuse<NodeReportInput, ValidateRunResult>('report a validation run'),
+  };
+}
+
 /**
  * The step activities of one cloud, registered by the worker on `<base>-<cloud>`. Every cloud
  * registers the same names; the task queue decides which provider runs a step. `preflight`
@@ -64,6 +91,7 @@ export function createActivities(provider: CloudProvider) {
     logHarvest: wrapStep(provider.logHarvest.bind(provider)),
     teardown: wrapStep(provider.teardown.bind(provider)),
     preflight,
+    ...validateActivities(provider),
   };
 }
 

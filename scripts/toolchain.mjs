@@ -18,7 +18,7 @@ export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 /** Debian packages for the `local` cloud (kernel build, qemu guests, initramfs). */
 export const APT_PACKAGES = [
   'linux-source-6.1', 'bc', 'bison', 'flex', 'libelf-dev', 'libssl-dev', 'qemu-system-x86',
-  'busybox-static', 'cpio', 'kmod', 'xz-utils', 'python3', 'ccache', 'libxml2-utils',
+  'busybox-static', 'cpio', 'kmod', 'xz-utils', 'python3', 'ccache', 'libxml2-utils', 'git',
 ];
 
 /** The kernel source tarball Debian's linux-source-6.1 installs. */
@@ -120,6 +120,7 @@ export const tools = [
     ['ccache', 'ccache', 'kernel build cache (optional)', ['--version']],
     ['xmllint', 'libxml2-utils', 'JUnit report schema check', ['--version']],
     ['python3', 'python3', 'kernel config verification', ['--version']],
+    ['git', 'git', 'module checkout of validateMain', ['--version']],
     ['addr2line', 'binutils', 'source lines of stack frames (log-harvest)', ['--version']],
     ['nm', 'binutils', 'symbol addresses for source lines (log-harvest)', ['--version']],
     // Only the tests open the findings history page in a browser.

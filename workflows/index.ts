@@ -2,3 +2,4 @@
 export { rcCycle } from './rc-cycle';
 export { cloudCycle } from './cloud-cycle';
 export { cloudJanitor } from './cloud-janitor';
+export { validateMain } from './validate-main';

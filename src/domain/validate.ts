@@ -4,9 +4,10 @@
  * debug node (no cluster), the module loaded there (its KUnit suites run at load and print
  * KTAP), an optional test command run in the guest, and the kernel findings raised meanwhile.
  *
- * Pure types and constants only: workflow code imports this module.
+ * Pure types, constants and the state query only: workflow code imports this module.
  */
-import type { ArtifactRef, CloudName, Flavor, FindingSummary, ImageBakeOutput, KernelBuildOutput, ModuleUnderTest, NodeInfo, StepContext, StepIO, TeardownOutput } from './contract';
+import { defineQuery } from '@temporalio/workflow';
+import type { ArtifactRef, CloudName, Flavor, ProfileName, ProfileOverride, FindingSummary, ImageBakeOutput, KernelBuildOutput, ModuleUnderTest, NodeInfo, StepContext, StepIO, TeardownOutput } from './contract';
 
 /** Workflow type of the validation (what the UI, the CLI and schedules start). */
 export const VALIDATE_WORKFLOW = 'validateMain';
@@ -27,7 +28,11 @@ export interface ValidateInput {
   testTimeoutSeconds: number;
   /** Load parameters of the module (`bug=none`). */
   moduleParams?: string | undefined;
+  /** Known-issues baseline: a finding in it is known, not new. */
+  baseline?: string | undefined;
   taskQueue: string;
+  /** Per-profile overrides of timeouts and retries (slow clouds, tests). */
+  profiles?: Partial<Record<ProfileName, ProfileOverride>> | undefined;
 }
 
 /** The module as checked out: the commit is what the report and the reproducer name. */
@@ -66,6 +71,26 @@ export interface NodeTestOutput {
   console: ArtifactRef;
   /** The panic line when the node died during the tests. */
   panic?: string | undefined;
+  /** Why the module did not load (insmod's words), when it did not. */
+  loadError?: string | undefined;
+  /** The tests hit the timeout before they ended (the KTAP may be cut there). */
+  timedOut?: boolean | undefined;
+  /** Byte offset in the console where the tests began: findings are read from there on. */
+  consoleOffset?: number | undefined;
+}
+
+/** What the report of one run is made of: the test's raw output and where it ran. */
+export interface NodeReportInput {
+  ctx: StepContext;
+  checkout: ModuleCheckout;
+  kernel: KernelBuildOutput;
+  image: ImageBakeOutput;
+  node: NodeBootOutput;
+  test: NodeTestOutput;
+  kunitSuites?: string[] | undefined;
+  testCommand?: string | undefined;
+  moduleParams?: string | undefined;
+  timeoutSeconds: number;
 }
 
 export interface NodeTeardownInput { ctx: StepContext; node?: NodeBootOutput | undefined }
@@ -79,6 +104,12 @@ export interface SingleNodeSteps {
   nodeBoot(input: NodeBootInput, io: StepIO): Promise<NodeBootOutput>;
   nodeTest(input: NodeTestInput, io: StepIO): Promise<NodeTestOutput>;
   nodeTeardown(input: NodeTeardownInput, io: StepIO): Promise<TeardownOutput>;
+  /**
+   * The run's report: KTAP and the command's outcome as test cases, the console through the
+   * findings engine, the JUnit into the cloud's artifact store. Clouds hand their artifact
+   * store and reproducer commands to the shared `validateReport` (activities/steps).
+   */
+  nodeReport(input: NodeReportInput, io: StepIO): Promise<ValidateRunResult>;
 }
 
 /** One test case's outcome, from KTAP or the test command. */
@@ -114,3 +145,15 @@ export interface ValidateResult {
   runs: ValidateRunResult[];
   verdict: 'passed' | 'failed' | 'error';
 }
+
+/** What validateMain shows while it runs (query `validateState`, and its memo). */
+export interface ValidateState {
+  repo: string;
+  ref: string;
+  checkout?: ModuleCheckout | undefined;
+  verdict: ValidateResult['verdict'] | 'running';
+  runs: Array<{ key: string; step: string; verdict?: ValidateRunResult['verdict'] | undefined }>;
+}
+
+/** validateMain's state query. */
+export const validateStateQuery = defineQuery<ValidateState>('validateState');

@@ -94,6 +94,23 @@ describe('guest agent protocol (the real agent script)', () => {
     expect(await guestCommand(sock, 'workload status', { timeoutMs: 10_000 })).toBe('running=0');
   });
 
+  it('runs a test command: its status in the reply, its output on the console between markers', async () => {
+    const sock = await agentSocket();
+    expect(await guestCommand(sock, 'run 20 echo "two  words"; echo *; exit 3', { timeoutMs: 30_000 })).toBe('exit 3');
+    const console = readFileSync(join(dir, 'console.log'), 'utf8');
+    // No globbing or word splitting by the agent: the command reaches sh -c as it was sent.
+    expect(console).toMatch(/rcdebug-guest: test command begin: echo "two {2}words"; echo \*; exit 3\nrcdebug-test: two {2}words\nrcdebug-test: \S/);
+    expect(console).toMatch(/rcdebug-guest: test command end: exit=3 after \d+s/);
+  });
+
+  it('kills a test command past its seconds and says it timed out', async () => {
+    const sock = await agentSocket();
+    const started = Date.now();
+    expect(await guestCommand(sock, 'run 1 sleep 30', { timeoutMs: 20_000 })).toMatch(/^timeout \d+$/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(await guestCommand(sock, 'run x true', { timeoutMs: 5_000 }).catch((e: GuestCommandError) => e.reply)).toMatch(/usage: run <seconds> <command>/);
+  });
+
   it('one connection serves one command; the next connection gets its own answer', async () => {
     const sock = await agentSocket();
     const replies = [];

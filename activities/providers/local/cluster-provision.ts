@@ -9,7 +9,7 @@ import type { LocalDeps } from './deps';
 import { errorCmdline } from './kernel-flavor';
 import { guestCommand } from './guest-channel';
 import { chooseAccel } from './kvm-probe';
-import { clusterPlan } from './node-plan';
+import { clusterPlan, type ClusterPlan } from './node-plan';
 import { consoleShowsPanic } from '../../../src/domain/findings/index';
 import { READY_MARKER, fileSize, guestAppend, guestCpus, qemuArgs, qemuBinary, readFrom, waitForConsole, type VmSpec } from './qemu';
 import { stopCycleVms, stopProcess } from './teardown';
@@ -44,8 +44,12 @@ export function consolePath(deps: LocalDeps, cycleId: string, node: string): str
  * cycle is left running.
  */
 export async function localClusterProvision(input: ClusterProvisionInput, io: StepIO, deps: LocalDeps): Promise<ClusterProvisionOutput> {
+  return provisionNodes(input, await clusterPlan(input.ctx), io, deps);
+}
+
+/** The VMs of a plan (the cycle's cluster, or validateMain's single node), booted as above. */
+export async function provisionNodes(input: ClusterProvisionInput, plan: Pick<ClusterPlan, 'memoryMiB' | 'cpus' | 'nodes'>, io: StepIO, deps: LocalDeps): Promise<ClusterProvisionOutput> {
   const { ctx } = input;
-  const plan = await clusterPlan(ctx);
   const kernel = localFile(input.kernel.artifacts.kernel);
   const initrd = localFile(input.image.imageId);
   for (const [what, file] of [['kernel', kernel], ['initramfs', initrd]] as const) {

@@ -11,6 +11,7 @@ import { localImageBake } from './image-bake';
 import { localKernelBuild } from './kernel-build';
 import { localLogHarvest } from './log-harvest';
 import { localSoakCheck } from './soak-check';
+import { localSingleNode } from './single-node';
 import { localTeardown } from './teardown';
 
 /** The dependencies of the local cloud when nothing is overridden: everything under the state and cache dirs. */
@@ -40,5 +41,6 @@ export function createLocalProvider(overrides: Partial<LocalDeps> = {}): CloudPr
     soakCheck: (input, io) => localSoakCheck(input, io, deps),
     logHarvest: (input, io) => localLogHarvest(input, io, deps),
     teardown: (input, io) => localTeardown(input, io, deps),
+    singleNode: localSingleNode(deps),
   };
 }

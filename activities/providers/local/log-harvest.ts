@@ -32,9 +32,8 @@ export async function localLogHarvest(input: LogHarvestInput, io: StepIO, deps: 
   return harvestLogs(input, io, await localConsoleSources(input, deps));
 }
 
-/** Shell commands that boot the cycle's image by hand with the same kernel, args and size. */
-function bootCommands(input: LogHarvestInput, plan: ClusterPlan): string[] {
-  const d = input.cluster?.details;
+/** The qemu command that boots a provisioned image by hand (same kernel, args, size), with a shell on the terminal. */
+export function handBootLines(d: Record<string, string> | undefined): string[] {
   if (!d?.kernel || !d.initrd) return [];
   const cmd = handBootCommand({
     name: 'repro',
@@ -46,9 +45,15 @@ function bootCommands(input: LogHarvestInput, plan: ClusterPlan): string[] {
     accel: (d.accel ?? 'tcg') as Accel,
     cpu: d.cpu,
   });
+  return ['# boot the image; a shell opens on this terminal (Ctrl-A X quits qemu)', cmd];
+}
+
+/** Shell commands that boot the cycle's image by hand with the same kernel, args and size. */
+function bootCommands(input: LogHarvestInput, plan: ClusterPlan): string[] {
+  const boot = handBootLines(input.cluster?.details);
+  if (!boot.length) return [];
   return [
-    '# boot the image; a shell opens on this terminal (Ctrl-A X quits qemu)',
-    cmd,
+    ...boot,
     '# then, in the guest, what the node ran:',
     ...plan.nodes.flatMap((n) => [
       ...n.modules.map((m) => `insmod $(find / -xdev -name ${m.name}.ko) ${m.params.join(' ')}   # ${n.name}`.replace(/ {2,}#/, '   #')),

@@ -10,6 +10,7 @@ type Register = (program: Command) => void;
  */
 const COMMANDS: Record<string, () => Promise<Register>> = {
   start: async () => (await import('./commands/start')).registerStartCommand,
+  validate: async () => (await import('./commands/validate')).registerValidateCommand,
   status: async () => (await import('./commands/status')).registerStatusCommand,
   watch: async () => (await import('./commands/watch')).registerWatchCommand,
   rerun: async () => (await import('./commands/rerun')).registerRerunCommand,

@@ -18,7 +18,7 @@ export { loadBaseline, parseBaseline } from './baseline';
 export { buildFindings, countFindings, FindingsAccumulator, toSummary } from './finding';
 export { renderMarkdown } from './render-markdown';
 export { annotateReport, frameKey, framesOf, guiltySource, parseFrameLine, type FindingSource, type FrameRef, type FrameSource, type SourceLocation } from './source-lines';
-export { renderJunit } from './render-junit';
+export { findingFailureText, renderJunit, xmlEscape } from './render-junit';
 export { HistoryBuilder, findingsHistory, type ClosedCycle, type FindingsHistory, type HistoryFilter, type HistoryRun, type HistorySighting, type SignatureHistory } from './history';
 export { renderHistoryHtml } from './history-html';
 export { renderHistoryBaseline } from './history-baseline';

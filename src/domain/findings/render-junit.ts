@@ -14,7 +14,8 @@ export function xmlEscape(s: string): string {
     .replace(/"/g, '&quot;');
 }
 
-function failureText(f: Finding): string {
+/** A finding's failure text: what it is, where it was seen and how to reproduce it, then the report. */
+export function findingFailureText(f: Finding): string {
   const r = f.reproducer;
   const lines = [
     `signature: ${f.signature}`,
@@ -37,7 +38,7 @@ function testCase(f: Finding, classname: string): string {
   const name = xmlEscape(f.title);
   const open = `    <testcase classname="${xmlEscape(classname)}.${f.status}" name="${name}" time="0">`;
   if (f.status === 'new') {
-    return `${open}\n      <failure message="${xmlEscape(`new kernel finding: ${f.title}`)}" type="${xmlEscape(f.type)}">${xmlEscape(failureText(f))}</failure>\n    </testcase>`;
+    return `${open}\n      <failure message="${xmlEscape(`new kernel finding: ${f.title}`)}" type="${xmlEscape(f.type)}">${xmlEscape(findingFailureText(f))}</failure>\n    </testcase>`;
   }
   const what = f.status === 'known' ? `known issue, seen ${f.count} time(s)` : 'in the baseline, not seen in these logs';
   const text = [what, f.baseline?.link, f.baseline?.note].filter(Boolean).join('\n');

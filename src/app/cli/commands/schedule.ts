@@ -7,6 +7,12 @@ import { parseInterval, scheduleSpecProblems, type OverlapName, type ScheduleSpe
 import { UserError, formatIssues } from '../../../domain/errors';
 import { printJson, table } from '../output';
 import { addCycleInputOptions, cycleInputFromOptions } from './start';
+import { addValidateOptions } from './validate';
+import { validateInputFromOptions, type ValidateOptions } from '../../client/validate';
+import { VALIDATE_WORKFLOW } from '../../../domain/validate';
+
+/** The workflows a schedule may start. */
+const SCHEDULED = ['rcCycle', VALIDATE_WORKFLOW] as const;
 
 const OVERLAP: Record<OverlapName, ScheduleOverlapPolicy> = {
   skip: ScheduleOverlapPolicy.SKIP,
@@ -46,7 +52,8 @@ function describeSchedule(d: ScheduleDescription) {
 export function registerScheduleCommands(program: Command): void {
   const schedule = program.command('schedule').description('Temporal Schedules of cycles (nightly soaks)');
 
-  addCycleInputOptions(schedule.command('create <scheduleId>').description('create a schedule that starts a cycle'))
+  addValidateOptions(addCycleInputOptions(schedule.command('create <scheduleId>').description('create a schedule that starts a cycle (or, with --workflow validateMain, a validation of the module at a ref)')))
+    .option('--workflow <type>', `what it starts: ${SCHEDULED.join(' or ')}`, 'rcCycle')
     .option('--cron <expr>', 'cron line, e.g. "0 2 * * *" for 02:00 every night')
     .option('--every <interval>', 'interval instead of cron, e.g. 12h')
     .option('--timezone <tz>', 'IANA time zone for the cron line (default UTC)')
@@ -54,21 +61,31 @@ export function registerScheduleCommands(program: Command): void {
     .option('--catchup-window <duration>', 'how late a missed run may still start, e.g. 1h', '1h')
     .option('--paused', 'create it paused')
     .option('--note <text>', 'a note shown with the schedule')
-    .action(async (id: string, o: Record<string, string | undefined> & { paused?: boolean }) => {
+    .action(async (id: string, o: Record<string, string | undefined> & { paused?: boolean; suite?: string[] }) => {
       const problems = scheduleSpecProblems(o as ScheduleSpecOptions);
       if (problems.length) throw new UserError(formatIssues('invalid schedule', problems), problems[0]?.field);
-      const input = validateCycleInput(await cycleInputFromOptions(o));
-      await checkCycleManifest(input);
+      const workflowType = o.workflow ?? 'rcCycle';
+      if (!(SCHEDULED as readonly string[]).includes(workflowType)) throw new UserError(`--workflow ${workflowType}: a schedule starts ${SCHEDULED.join(' or ')}`, '--workflow');
+      let input: { taskQueue: string };
+      let what: string;
+      if (workflowType === VALIDATE_WORKFLOW) {
+        const v = validateInputFromOptions(o as ValidateOptions);
+        [input, what] = [v, `validate ${v.repo} at ${v.ref}`];
+      } else {
+        const c = validateCycleInput(await cycleInputFromOptions(o));
+        await checkCycleManifest(c);
+        [input, what] = [c, `rc ${c.rc}`];
+      }
       const client = await connectClient();
       const every = o.every ? parseInterval(o.every) : undefined;
       await client.schedule.create({
         scheduleId: id,
         spec: { ...(o.cron ? { cronExpressions: [o.cron] } : { intervals: [{ every: every as number }] }), timezone: o.timezone },
-        action: { type: 'startWorkflow', workflowType: 'rcCycle', taskQueue: input.taskQueue, args: [input], workflowId: `sched-${id}` },
+        action: { type: 'startWorkflow', workflowType, taskQueue: input.taskQueue, args: [input], workflowId: `sched-${id}` },
         policies: { overlap: OVERLAP[(o.overlap ?? 'skip') as OverlapName], catchupWindow: parseInterval(o.catchupWindow ?? '1h') as number },
         state: { paused: Boolean(o.paused), note: o.note },
       });
-      process.stdout.write(`created schedule ${id}: ${o.cron ? `cron "${o.cron}"${o.timezone ? ` (${o.timezone})` : ''}` : `every ${o.every}`}, rc ${input.rc}\n`);
+      process.stdout.write(`created schedule ${id}: ${o.cron ? `cron "${o.cron}"${o.timezone ? ` (${o.timezone})` : ''}` : `every ${o.every}`}, ${what}\n`);
     });
 
   schedule
