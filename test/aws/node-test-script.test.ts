@@ -27,12 +27,13 @@ describe("node-test's script", () => {
 describe("reading node-test's output", () => {
   it('splits a whole run at its marks', () => {
     const out = readNodeTestOutput(['@@rcdebug uname 6.1.119-rcdebug-kasan', '@@rcdebug command', 'line 1', 'line 2', '@@rcdebug command-exit 2', '@@rcdebug ktap', 'KTAP version 1', '@@rcdebug kmemleak', '@@rcdebug dmesg', '[ 1.0] x', '@@rcdebug end', ''].join('\n'));
-    expect(out).toEqual({ uname: '6.1.119-rcdebug-kasan', failure: undefined, command: { exitCode: 2, output: 'line 1\nline 2' }, ktap: 'KTAP version 1', kmemleak: '', dmesg: '[ 1.0] x', complete: true });
+    expect(out).toEqual({ uname: '6.1.119-rcdebug-kasan', failure: undefined, load: undefined, command: { exitCode: 2, output: 'line 1\nline 2' }, ktap: 'KTAP version 1', kmemleak: '', dmesg: '[ 1.0] x', complete: true });
   });
 
   it('tells a run cut short (no end mark, no command exit) and a failed build', () => {
     expect(readNodeTestOutput('@@rcdebug uname 6.1\n@@rcdebug command\nwaiting\n')).toMatchObject({ command: undefined, complete: false });
     expect(readNodeTestOutput('@@rcdebug build-failed\nkbug.c:1:1: error: x\n').failure).toEqual({ part: 'build-failed', text: 'kbug.c:1:1: error: x' });
+    expect(readNodeTestOutput('@@rcdebug insmod-failed 1\ninsmod: ERROR: could not insert module: Invalid parameters\n@@rcdebug ktap\n@@rcdebug end\n')).toMatchObject({ failure: undefined, load: { exitCode: 1, text: 'insmod: ERROR: could not insert module: Invalid parameters' }, complete: true });
   });
 
   it("takes the compiler's first error with its context, else the log's tail", () => {

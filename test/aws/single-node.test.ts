@@ -138,6 +138,9 @@ describe('aws single node (moto + the SSM agent stand-ins)', () => {
     expect(out.ktap).toBe(KTAP);
     expect(out.command).toEqual({ exitCode: 0, timedOut: false, output: 'x'.repeat(16_000) });
     expect(out.panic).toBeUndefined();
+    expect(out.timedOut).toBeUndefined();
+    expect(out.loadError).toBeUndefined();
+    expect(out.consoleOffset).toBe(0);
     expect(out.console).toBe(booted.node.console);
     const consoleLog = await (await clients.s3.send(new GetObjectCommand({ Bucket: r.bucket, Key: `artifacts/aws-validate-kasan/node-test/${booted.node.name}/dmesg.log` }))).Body!.transformToString();
     expect(consoleLog).toContain('kbug: loaded (bug=none)');
@@ -165,6 +168,7 @@ describe('aws single node (moto + the SSM agent stand-ins)', () => {
     const byTimeout = await steps().nodeTest({ ctx: c(), kernel, node: booted, testCommand: 'sleep infinity', timeoutSeconds: 5 }, recordingIO());
     expect(byTimeout.command).toMatchObject({ exitCode: 124, timedOut: true });
     expect(byTimeout.ktap).toBe(KTAP);
+    expect(byTimeout.timedOut).toBe(true);
 
     play = () => ({ status: 'TimedOut', details: 'ExecutionTimedOut', stdout: '@@rcdebug uname 6.1.119-rcdebug-kasan\n@@rcdebug command\n' });
     const byAgent = await steps().nodeTest({ ctx: c(), kernel, node: booted, testCommand: 'sleep infinity', timeoutSeconds: 5 }, recordingIO());
@@ -172,6 +176,7 @@ describe('aws single node (moto + the SSM agent stand-ins)', () => {
     expect(byAgent.command?.timedOut).toBe(true);
     expect(byAgent.command?.output).toContain('TimedOut (ExecutionTimedOut)');
     expect(byAgent.panic).toBeUndefined();
+    expect(byAgent.timedOut).toBe(true);
   }, SLOW_MS);
 
   it('a node that dies mid-test reports its panic from the EC2 console; the KTAP cut by it is returned as far as it went', async () => {
@@ -183,6 +188,7 @@ describe('aws single node (moto + the SSM agent stand-ins)', () => {
     expect(out.panic).toBe('[  101.2] Kernel panic - not syncing: KASAN: panic_on_warn set ...');
     expect(out.command).toMatchObject({ exitCode: null, timedOut: false });
     expect(out.ktap).toBe('');
+    expect(out.timedOut).toBeUndefined();
     expect(r.proxy.calls).toContain('GetConsoleOutput');
   }, SLOW_MS);
 
@@ -192,6 +198,30 @@ describe('aws single node (moto + the SSM agent stand-ins)', () => {
     expect(isUserError(err), String(err)).toBe(true);
     expect((err as { field?: string }).field).toBe('module.source');
     expect((err as Error).message).toContain("kbug.c:12:5: error: implicit declaration of function 'kbug_nope'");
+  }, SLOW_MS);
+
+  it('a module that does not load is a load error with insmod\'s words; the command is not run', async () => {
+    play = () => ({ status: 'Success', stdout: ['@@rcdebug uname 6.1.119-rcdebug-kasan', '@@rcdebug insmod-failed 1', "insmod: ERROR: could not insert module kbug.ko: Unknown symbol in module", '@@rcdebug ktap', '@@rcdebug kmemleak', '@@rcdebug dmesg', '[  100.0] kbug: Unknown symbol kbug_nope (err -2)', '@@rcdebug end', ''].join('\n') });
+    const out = await steps().nodeTest({ ctx: c(), kernel, node: booted, testCommand: 'cat /proc/kbug', timeoutSeconds: 5 }, recordingIO());
+    expect(out.loadError).toBe('insmod: ERROR: could not insert module kbug.ko: Unknown symbol in module');
+    expect(out.command).toBeUndefined();
+    expect(out.timedOut).toBeUndefined();
+  }, SLOW_MS);
+
+  it('node-report turns the run into test cases and a JUnit file in S3, with the aws reproducer', async () => {
+    play = () => ({ status: 'Success', stdout: fullRun('ok') });
+    const test = await steps().nodeTest({ ctx: c(), kernel, node: booted, testCommand: 'cat /proc/kbug', timeoutSeconds: 30 }, recordingIO());
+    const checkout = { repo: 'kernel/examples/kbug', ref: 'HEAD', commit: 'f'.repeat(40), module: c().module };
+    const report = await steps().nodeReport({ ctx: c(), checkout, kernel, image: image(), node: booted, test, testCommand: 'cat /proc/kbug', timeoutSeconds: 30 }, recordingIO());
+    expect(report.tests).toEqual(expect.arrayContaining([
+      expect.objectContaining({ suite: 'kbug', name: 'kbug_parse_ok', status: 'passed' }),
+      expect.objectContaining({ name: 'cat /proc/kbug', status: 'passed' }),
+    ]));
+    expect(report.junit).toMatch(new RegExp(`^s3://${r.bucket}/artifacts/aws-validate-kasan/validate/junit\\.xml$`));
+    const junit = await (await clients.s3.send(new GetObjectCommand({ Bucket: r.bucket, Key: 'artifacts/aws-validate-kasan/validate/junit.xml' }))).Body!.transformToString();
+    expect(junit).toContain('kbug_parse_ok');
+    expect(junit).toContain('f'.repeat(40));
+    expect(report.reproducer).toContain(`aws ec2 run-instances --region eu-west-1 --image-id ${r.sourceAmi} --instance-type m6i.xlarge --subnet-id ${subnet} --iam-instance-profile Name=rcdebug-node`);
   }, SLOW_MS);
 
   it('node-teardown terminates the node and waits; a second teardown finds it gone and succeeds', async () => {

@@ -52,15 +52,20 @@ export function nodeTestScript(p: NodeTestScript): string[] {
     `rmmod ${shellQuote(p.moduleName)} 2>/dev/null || true`,
     `ls ${kunit} 2>/dev/null | sort > "$W/suites.before"`,
     // The module's KUnit suites run while it loads.
-    `if ! timeout -k 10 ${p.timeoutSeconds} insmod "$KO" ${p.moduleParams ? p.moduleParams.split(/\s+/).filter(Boolean).map(shellQuote).join(' ') : ''} > "$W/insmod.log" 2>&1; then ${mark('insmod-failed')}; cat "$W/insmod.log"; exit 22; fi`,
+    `timeout -k 10 ${p.timeoutSeconds} insmod "$KO" ${p.moduleParams ? p.moduleParams.split(/\s+/).filter(Boolean).map(shellQuote).join(' ') : ''} > "$W/insmod.log" 2>&1`,
+    'LOAD=$?',
+    // A module that does not load is a failed test; the kernel log still tells why.
+    `if [ "$LOAD" -ne 0 ]; then ${mark('insmod-failed')} "$LOAD"; cat "$W/insmod.log"; fi`,
     `ls ${kunit} 2>/dev/null | sort > "$W/suites.after"`,
     ...(p.testCommand
       ? [
+          'if [ "$LOAD" -eq 0 ]; then',
           mark('command'),
           `timeout -k 10 ${p.timeoutSeconds} sh -c ${shellQuote(p.testCommand)} > "$W/command.log" 2>&1 < /dev/null`,
           'RC=$?',
           `tail -c ${COMMAND_OUTPUT_BYTES} "$W/command.log"`,
           `${mark('command-exit')} "$RC"`,
+          'fi',
         ]
       : []),
     mark('ktap'),
@@ -78,7 +83,9 @@ export function nodeTestScript(p: NodeTestScript): string[] {
 export interface NodeTestPrinted {
   uname?: string | undefined;
   /** The step that failed before the tests, with what it printed. */
-  failure?: { part: 'fetch-failed' | 'tools-failed' | 'build-failed' | 'insmod-failed'; text: string } | undefined;
+  failure?: { part: 'fetch-failed' | 'tools-failed' | 'build-failed'; text: string } | undefined;
+  /** insmod's exit status and words when the module did not load. */
+  load?: { exitCode: number; text: string } | undefined;
   command?: { exitCode: number; output: string } | undefined;
   ktap: string;
   kmemleak: string;
@@ -105,11 +112,13 @@ export function readNodeTestOutput(stdout: string): NodeTestPrinted {
     parts.get(current)?.push(line);
   }
   const text = (part: string) => (parts.get(part) ?? []).join('\n').trim();
-  const failed = (['fetch-failed', 'tools-failed', 'build-failed', 'insmod-failed'] as const).find((f) => parts.has(f));
+  const failed = (['fetch-failed', 'tools-failed', 'build-failed'] as const).find((f) => parts.has(f));
   const exit = values.get('command-exit');
+  const load = values.get('insmod-failed');
   return {
     uname: values.get('uname'),
     failure: failed ? { part: failed, text: text(failed) } : undefined,
+    load: load !== undefined ? { exitCode: Number(load), text: text('insmod-failed') } : undefined,
     command: exit !== undefined ? { exitCode: Number(exit), output: text('command') } : undefined,
     ktap: text('ktap'),
     kmemleak: text('kmemleak'),

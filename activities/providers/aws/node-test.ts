@@ -60,9 +60,6 @@ function setupFailure(f: NonNullable<NodeTestPrinted['failure']>, input: NodeTes
   if (f.part === 'build-failed') {
     return new UserError(`module ${module.name} does not build against kernel ${input.kernel.kernelRelease} on ${instance}:\n${firstCompilerError(f.text)}`, 'module.source', 'fix the compile errors in the module source');
   }
-  if (f.part === 'insmod-failed') {
-    return new UserError(`insmod ${module.name} ${input.moduleParams ?? ''} failed on ${instance}: ${f.text.slice(0, 500)}`, 'moduleParams', 'check the module parameters against the module');
-  }
   if (f.part === 'tools-failed') {
     return new UserError(`the node ${instance} has no make/gcc and could not install them: ${f.text.slice(0, 500)}`, 'RCDEBUG_AWS_NODE_SUBNET', 'give the subnet a route to the distribution repositories (NAT), or bake make and gcc into the image');
   }
@@ -99,15 +96,20 @@ export async function awsNodeTest(input: NodeTestInput, io: StepIO, deps: AwsDep
     // A run cut short left no kernel log of its own: the EC2 console tells what happened.
     const log = printed.complete ? printed.dmesg : `${printed.dmesg}\n${await consoleText(s.clients, instance)}`;
     const panic = panicLine(log);
+    // The kernel log of the tests from their start (consoleOffset 0), the kmemleak report after it.
     const consoleRef = await s.artifacts.putText(`${ctx.cycleId}/node-test/${instance}/dmesg.log`, `${log}\n${printed.kmemleak ? `kmemleak:\n${printed.kmemleak}\n` : ''}`);
-    let command: NodeTestOutput['command'];
-    if (input.testCommand) {
-      command = printed.command
-        ? { exitCode: printed.command.exitCode, timedOut: printed.command.exitCode === 124 || printed.command.exitCode === 137, output: printed.command.output.slice(-RESULT_OUTPUT_CHARS) }
-        : { exitCode: null, timedOut: timedOut || (!printed.complete && !panic), output: `the test command did not finish: SSM command ${commandId} ${status}${panic ? `; the kernel died: ${panic}` : ''}` };
+    const out: NodeTestOutput = { ktap: printed.ktap || ktapFromLog(log), console: consoleRef, consoleOffset: 0 };
+    // `timeout` exits 124, or 137 when it had to kill.
+    const killed = (code: number) => code === 124 || code === 137;
+    if (printed.load) out.loadError = killed(printed.load.exitCode) ? `insmod did not return within ${input.timeoutSeconds} s (the KUnit suites run during the load)` : printed.load.text || `exit status ${printed.load.exitCode}`;
+    if (input.testCommand && printed.command) {
+      out.command = { exitCode: printed.command.exitCode, timedOut: killed(printed.command.exitCode), output: printed.command.output.slice(-RESULT_OUTPUT_CHARS) };
+    } else if (input.testCommand && !printed.load) {
+      out.command = { exitCode: null, timedOut: timedOut || (!printed.complete && !panic), output: `the test command did not finish: SSM command ${commandId} ${status}${panic ? `; the kernel died: ${panic}` : ''}` };
     }
+    if (panic) out.panic = panic;
+    else if (timedOut || !printed.complete || killed(printed.load?.exitCode ?? 0) || out.command?.timedOut) out.timedOut = true;
     io.progress({ message: `node test on ${instance}: ${status}${panic ? `, panic: ${panic}` : ''}` });
-    // The results files when the kernel has them, else what KUnit printed to the kernel log.
-    return { ktap: printed.ktap || ktapFromLog(log), command, console: consoleRef, panic };
+    return out;
   });
 }
