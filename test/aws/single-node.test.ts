@@ -100,7 +100,8 @@ function fullRun(commandOutput: string, exit = 0): string {
 }
 
 describe('aws single node (moto + the SSM agent stand-ins)', () => {
-  const c = () => stepContext(r, 'aws-validate-kasan');
+  // validateMain's runs carry no manifest: the region is the worker's AWS_REGION.
+  const c = () => stepContext(r, 'aws-validate-kasan', { manifest: '' });
   let booted: NodeBootOutput;
 
   it('node-boot runs one tagged instance of the debug AMI in the subnet and waits for SSM; a retry finds the same instance', async () => {
@@ -234,8 +235,8 @@ describe('aws single node (moto + the SSM agent stand-ins)', () => {
 
   it('node-teardown without the boot\'s output finds a leaked node by its tags', async () => {
     onlineAfter = 0;
-    const leaked = await steps().nodeBoot({ ctx: stepContext(r, 'aws-validate-leak'), kernel, image: image() }, recordingIO());
-    const out = await steps().nodeTeardown({ ctx: stepContext(r, 'aws-validate-leak') }, recordingIO());
+    const leaked = await steps().nodeBoot({ ctx: stepContext(r, 'aws-validate-leak', { manifest: '' }), kernel, image: image() }, recordingIO());
+    const out = await steps().nodeTeardown({ ctx: stepContext(r, 'aws-validate-leak', { manifest: '' }) }, recordingIO());
     expect(out.removed).toEqual([`EC2 instance ${leaked.node.name}`]);
     expect(await tagged('aws-validate-leak')).toEqual([]);
   }, SLOW_MS);
@@ -250,7 +251,7 @@ describe('aws single node: bad settings are a UserError before any instance exis
   ])('$name', async ({ node, field, message }) => {
     const cycle = `aws-validate-bad-${field.length}-${message.length}`;
     const runsBefore = r.proxy.calls.filter((op) => op === 'RunInstances').length;
-    const err = await steps(node).nodeBoot({ ctx: stepContext(r, cycle), kernel, image: image() }, recordingIO()).catch((e: unknown) => e);
+    const err = await steps(node).nodeBoot({ ctx: stepContext(r, cycle, { manifest: '' }), kernel, image: image() }, recordingIO()).catch((e: unknown) => e);
     expect(isUserError(err), String(err)).toBe(true);
     expect((err as { field?: string }).field).toBe(field);
     expect((err as Error).message).toContain(message);
