@@ -4,8 +4,8 @@
 // online after a few polls, and GetCommandInvocation answers with the output a test scripts
 // for the node, which it also writes where SSM puts the full output (OutputS3BucketName). They
 // prove the wiring; what the script does on a real kernel is the local cloud's to show.
-import { DescribeInstancesCommand, DescribeSubnetsCommand } from '@aws-sdk/client-ec2';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ListCommandsCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsClients, type AwsClients } from '../../activities/providers/aws/config';
@@ -15,22 +15,16 @@ import type { AwsNodeOptions } from '../../activities/providers/aws/options';
 import type { KernelBuildOutput } from '../../src/domain/contract';
 import { isUserError } from '../../src/domain/errors';
 import type { NodeBootOutput, SingleNodeSteps } from '../../src/domain/validate';
-import type { Fault } from '../support/moto';
 import { recordingIO, startRehearsal, stepContext, type Rehearsal } from './rehearsal';
+import { KTAP, fullRun, startSsmAgentStandin, type SsmAgentStandin } from './ssm-agent-standin';
 
 let r: Rehearsal;
 let clients: AwsClients;
 let subnet: string;
+let agent: SsmAgentStandin;
 const SLOW_MS = 120_000;
 const kernel: KernelBuildOutput = { digest: 'd'.repeat(40), kernelRelease: '6.1.119-rcdebug-kasan', configDigest: `sha256:${'c'.repeat(64)}`, cacheHit: false, artifacts: { kernel: '', log: '', reproducer: '', config: '' } };
 const image = () => ({ imageId: r.sourceAmi, digest: 'e'.repeat(40), cacheHit: false, artifacts: {} });
-
-/** What the stand-in agent answers for a command: its status and the whole stdout. */
-interface Played { status: string; details?: string; stdout: string }
-let play: (script: string) => Played;
-let onlineAfter = 0;
-
-const json = (body: unknown): Fault => ({ status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify(body) });
 
 function steps(node: Partial<AwsNodeOptions> = {}): SingleNodeSteps {
   const connect = async (region: string) => awsClients({ region, endpoint: r.proxy.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 3 });
@@ -46,58 +40,13 @@ async function tagged(cycle: string, states = ['pending', 'running']) {
 beforeAll(async () => {
   r = await startRehearsal();
   clients = awsClients({ region: 'eu-west-1', endpoint: r.moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
-  const subnets = await clients.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'availability-zone', Values: ['eu-west-1a'] }] }));
-  subnet = subnets.Subnets![0]!.SubnetId!;
-  // The node's instance profile, created in moto's IAM through its query API (moto checks that RunInstances names one that exists).
-  const iam = await fetch(r.moto.endpoint, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0' },
-    body: new URLSearchParams({ Action: 'CreateInstanceProfile', Version: '2010-05-08', InstanceProfileName: 'rcdebug-node' }),
-  });
-  if (!iam.ok) throw new Error(`moto CreateInstanceProfile: ${iam.status} ${await iam.text()}`);
-  // STAND-IN of the SSM agent's registration: the node shows up, then goes Online.
-  const polls = new Map<string, number>();
-  r.proxy.answer('DescribeInstanceInformation', async (body) => {
-    const ids: string[] = JSON.parse(body).Filters?.find((f: { Key: string }) => f.Key === 'InstanceIds')?.Values ?? [];
-    const list = ids.filter((id) => {
-      polls.set(id, (polls.get(id) ?? 0) + 1);
-      return polls.get(id)! > onlineAfter;
-    });
-    return json({ InstanceInformationList: list.map((InstanceId) => ({ InstanceId, PingStatus: 'Online', PlatformType: 'Linux' })) });
-  });
-  // STAND-IN of the agent running the script: the test's scripted output, in the answer (cut at
-  // 24,000 characters as SSM cuts it) and in full under the command's S3 output prefix.
-  r.proxy.answer('GetCommandInvocation', async (body) => {
-    const { CommandId, InstanceId } = JSON.parse(body) as { CommandId: string; InstanceId: string };
-    const cmd = (await clients.ssm.send(new ListCommandsCommand({ CommandId }))).Commands![0]!;
-    const out = play(cmd.Parameters!.commands!.join('\n'));
-    let StandardOutputUrl = '';
-    if (cmd.OutputS3BucketName) {
-      const Key = `${cmd.OutputS3KeyPrefix}/${CommandId}/${InstanceId}/awsrunShellScript/0.awsrunShellScript/stdout`;
-      await clients.s3.send(new PutObjectCommand({ Bucket: cmd.OutputS3BucketName, Key, Body: out.stdout }));
-      StandardOutputUrl = `https://s3.eu-west-1.amazonaws.com/${cmd.OutputS3BucketName}/${Key}`;
-    }
-    return json({ CommandId, InstanceId, Status: out.status, StatusDetails: out.details ?? out.status, ResponseCode: out.status === 'Success' ? 0 : -1, StandardOutputContent: out.stdout.slice(0, 24_000), StandardOutputUrl, StandardErrorContent: '' });
-  });
+  agent = await startSsmAgentStandin(r, clients);
+  subnet = agent.subnet;
 }, 60_000);
 afterAll(async () => {
   clients?.destroy();
   await r?.close();
 });
-
-const KTAP = ['KTAP version 1', '1..1', '    KTAP version 1', '    # Subtest: kbug', '    1..2', '    ok 1 kbug_parse_ok', '    ok 2 kbug_leak_planted', 'ok 1 kbug'].join('\n');
-
-/** The output of a whole run, as the script prints it; `commandOutput` may be long. */
-function fullRun(commandOutput: string, exit = 0): string {
-  return [
-    '@@rcdebug uname 6.1.119-rcdebug-kasan',
-    '@@rcdebug command', commandOutput, `@@rcdebug command-exit ${exit}`,
-    '@@rcdebug ktap', KTAP,
-    '@@rcdebug kmemleak', 'unreferenced object 0xffff888003a1c000 (size 64):', '  comm "insmod", pid 201, jiffies 4294937296',
-    '@@rcdebug dmesg', '[  100.000000] rcdebug-validate: start tok', '[  100.100000] kbug: loaded (bug=none)',
-    '@@rcdebug end', '',
-  ].join('\n');
-}
 
 describe('aws single node (moto + the SSM agent stand-ins)', () => {
   // validateMain's runs carry no manifest: the region is the worker's AWS_REGION.
@@ -105,7 +54,7 @@ describe('aws single node (moto + the SSM agent stand-ins)', () => {
   let booted: NodeBootOutput;
 
   it('node-boot runs one tagged instance of the debug AMI in the subnet and waits for SSM; a retry finds the same instance', async () => {
-    onlineAfter = 2;
+    agent.onlineAfter = 2;
     const io = recordingIO();
     booted = await steps().nodeBoot({ ctx: c(), kernel, image: image() }, io);
     const id = booted.node.details?.instanceId;
@@ -130,7 +79,7 @@ describe('aws single node (moto + the SSM agent stand-ins)', () => {
 
   it('node-test uploads the module, sends the build/insmod/timeout/kmemleak script and reads the full output from S3', async () => {
     let script = '';
-    play = (s) => {
+    agent.play = (s) => {
       script = s;
       // 30,000 characters of command output: past SSM's 24,000, the KTAP after it is only in S3.
       return { status: 'Success', stdout: fullRun('x'.repeat(30_000)) };
@@ -165,13 +114,13 @@ describe('aws single node (moto + the SSM agent stand-ins)', () => {
   }, SLOW_MS);
 
   it('a test command that hangs is a timed-out failure: by its own timeout, or by the agent\'s bound with the output cut', async () => {
-    play = () => ({ status: 'Success', stdout: fullRun('waiting for /proc/kbug...', 124) });
+    agent.play = () => ({ status: 'Success', stdout: fullRun('waiting for /proc/kbug...', 124) });
     const byTimeout = await steps().nodeTest({ ctx: c(), kernel, node: booted, testCommand: 'sleep infinity', timeoutSeconds: 5 }, recordingIO());
     expect(byTimeout.command).toMatchObject({ exitCode: 124, timedOut: true });
     expect(byTimeout.ktap).toBe(KTAP);
     expect(byTimeout.timedOut).toBe(true);
 
-    play = () => ({ status: 'TimedOut', details: 'ExecutionTimedOut', stdout: '@@rcdebug uname 6.1.119-rcdebug-kasan\n@@rcdebug command\n' });
+    agent.play = () => ({ status: 'TimedOut', details: 'ExecutionTimedOut', stdout: '@@rcdebug uname 6.1.119-rcdebug-kasan\n@@rcdebug command\n' });
     const byAgent = await steps().nodeTest({ ctx: c(), kernel, node: booted, testCommand: 'sleep infinity', timeoutSeconds: 5 }, recordingIO());
     expect(byAgent.command?.exitCode).toBeNull();
     expect(byAgent.command?.timedOut).toBe(true);
@@ -182,7 +131,7 @@ describe('aws single node (moto + the SSM agent stand-ins)', () => {
 
   it('a node that dies mid-test reports its panic from the EC2 console; the KTAP cut by it is returned as far as it went', async () => {
     const cut = ['@@rcdebug uname 6.1.119-rcdebug-kasan', '@@rcdebug command'].join('\n');
-    play = () => ({ status: 'Failed', stdout: cut });
+    agent.play = () => ({ status: 'Failed', stdout: cut });
     const dying = Buffer.from('[  101.0] BUG: KASAN: use-after-free in kbug_uaf_read\n[  101.2] Kernel panic - not syncing: KASAN: panic_on_warn set ...\n').toString('base64');
     r.proxy.inject({ status: 200, headers: { 'content-type': 'text/xml' }, body: `<?xml version="1.0" encoding="UTF-8"?><GetConsoleOutputResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>stand-in</requestId><instanceId>${booted.node.name}</instanceId><timestamp>2026-01-01T00:00:00.000Z</timestamp><output>${dying}</output></GetConsoleOutputResponse>` }, 1, (op) => op === 'GetConsoleOutput');
     const out = await steps().nodeTest({ ctx: c(), kernel, node: booted, testCommand: 'cat /proc/kbug', timeoutSeconds: 5 }, recordingIO());
@@ -194,7 +143,7 @@ describe('aws single node (moto + the SSM agent stand-ins)', () => {
   }, SLOW_MS);
 
   it('a module that does not build is a UserError with the compiler\'s first error', async () => {
-    play = () => ({ status: 'Failed', stdout: '@@rcdebug uname 6.1.119-rcdebug-kasan\n@@rcdebug build-failed\n  CC [M]  /var/tmp/x/src/kbug.o\n/var/tmp/x/src/kbug.c:12:5: error: implicit declaration of function \'kbug_nope\'\n   12 |     kbug_nope();\nmake[2]: *** Error 1\n' });
+    agent.play = () => ({ status: 'Failed', stdout: '@@rcdebug uname 6.1.119-rcdebug-kasan\n@@rcdebug build-failed\n  CC [M]  /var/tmp/x/src/kbug.o\n/var/tmp/x/src/kbug.c:12:5: error: implicit declaration of function \'kbug_nope\'\n   12 |     kbug_nope();\nmake[2]: *** Error 1\n' });
     const err = await steps().nodeTest({ ctx: c(), kernel, node: booted, timeoutSeconds: 5 }, recordingIO()).catch((e: unknown) => e);
     expect(isUserError(err), String(err)).toBe(true);
     expect((err as { field?: string }).field).toBe('module.source');
@@ -202,7 +151,7 @@ describe('aws single node (moto + the SSM agent stand-ins)', () => {
   }, SLOW_MS);
 
   it('a module that does not load is a load error with insmod\'s words; the command is not run', async () => {
-    play = () => ({ status: 'Success', stdout: ['@@rcdebug uname 6.1.119-rcdebug-kasan', '@@rcdebug insmod-failed 1', "insmod: ERROR: could not insert module kbug.ko: Unknown symbol in module", '@@rcdebug ktap', '@@rcdebug kmemleak', '@@rcdebug dmesg', '[  100.0] kbug: Unknown symbol kbug_nope (err -2)', '@@rcdebug end', ''].join('\n') });
+    agent.play = () => ({ status: 'Success', stdout: ['@@rcdebug uname 6.1.119-rcdebug-kasan', '@@rcdebug insmod-failed 1', "insmod: ERROR: could not insert module kbug.ko: Unknown symbol in module", '@@rcdebug ktap', '@@rcdebug kmemleak', '@@rcdebug dmesg', '[  100.0] kbug: Unknown symbol kbug_nope (err -2)', '@@rcdebug end', ''].join('\n') });
     const out = await steps().nodeTest({ ctx: c(), kernel, node: booted, testCommand: 'cat /proc/kbug', timeoutSeconds: 5 }, recordingIO());
     expect(out.loadError).toBe('insmod: ERROR: could not insert module kbug.ko: Unknown symbol in module');
     expect(out.command).toBeUndefined();
@@ -210,7 +159,7 @@ describe('aws single node (moto + the SSM agent stand-ins)', () => {
   }, SLOW_MS);
 
   it('node-report turns the run into test cases and a JUnit file in S3, with the aws reproducer', async () => {
-    play = () => ({ status: 'Success', stdout: fullRun('ok') });
+    agent.play = () => ({ status: 'Success', stdout: fullRun('ok') });
     const test = await steps().nodeTest({ ctx: c(), kernel, node: booted, testCommand: 'cat /proc/kbug', timeoutSeconds: 30 }, recordingIO());
     const checkout = { repo: 'kernel/examples/kbug', ref: 'HEAD', commit: 'f'.repeat(40), module: c().module };
     const report = await steps().nodeReport({ ctx: c(), checkout, kernel, image: image(), node: booted, test, testCommand: 'cat /proc/kbug', timeoutSeconds: 30 }, recordingIO());
@@ -234,7 +183,7 @@ describe('aws single node (moto + the SSM agent stand-ins)', () => {
   }, SLOW_MS);
 
   it('node-teardown without the boot\'s output finds a leaked node by its tags', async () => {
-    onlineAfter = 0;
+    agent.onlineAfter = 0;
     const leaked = await steps().nodeBoot({ ctx: stepContext(r, 'aws-validate-leak', { manifest: '' }), kernel, image: image() }, recordingIO());
     const out = await steps().nodeTeardown({ ctx: stepContext(r, 'aws-validate-leak', { manifest: '' }) }, recordingIO());
     expect(out.removed).toEqual([`EC2 instance ${leaked.node.name}`]);
