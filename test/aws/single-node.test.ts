@@ -15,6 +15,7 @@ import type { AwsNodeOptions } from '../../activities/providers/aws/options';
 import type { KernelBuildOutput } from '../../src/domain/contract';
 import { isUserError } from '../../src/domain/errors';
 import type { NodeBootOutput, SingleNodeSteps } from '../../src/domain/validate';
+import { cancelCommand, sendShellCommand, waitForInvocation } from '../../activities/providers/aws/ssm-command';
 import { recordingIO, startRehearsal, stepContext, type Rehearsal } from './rehearsal';
 import { KTAP, fullRun, startSsmAgentStandin, type SsmAgentStandin } from './ssm-agent-standin';
 
@@ -127,6 +128,25 @@ describe('aws single node (moto + the SSM agent stand-ins)', () => {
     expect(byAgent.command?.output).toContain('TimedOut (ExecutionTimedOut)');
     expect(byAgent.panic).toBeUndefined();
     expect(byAgent.timedOut).toBe(true);
+  }, SLOW_MS);
+
+  it('a command that never ends: the poll gives up at its deadline with heartbeats, and the cancel is best effort', async () => {
+    agent.play = () => ({ status: 'InProgress', stdout: '@@rcdebug uname 6.1.119-rcdebug-kasan\n@@rcdebug command\n' });
+    const via = awsClients({ region: 'eu-west-1', endpoint: r.proxy.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    try {
+      const id = await sendShellCommand(via, { instanceIds: [booted.node.name], commands: ['sleep infinity'], comment: 'hang', executionTimeoutSeconds: 60 });
+      const io = recordingIO();
+      const started = Date.now();
+      const inv = await waitForInvocation(via, id, booted.node.name, { io, pollMs: 20, deadline: Date.now() + 400, what: 'node test' });
+      expect(inv).toBeUndefined();
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(io.messages.filter((m) => m === `node test on ${booted.node.name}: InProgress`).length).toBeGreaterThan(1);
+      // moto has no CancelCommand: the failure is said, not thrown.
+      const why = await cancelCommand(via, id, [booted.node.name]);
+      expect(why === undefined || why.startsWith(`SSM CancelCommand ${id}`)).toBe(true);
+    } finally {
+      via.destroy();
+    }
   }, SLOW_MS);
 
   it('a node that dies mid-test reports its panic from the EC2 console; the KTAP cut by it is returned as far as it went', async () => {

@@ -84,7 +84,10 @@ export async function awsNodeTest(input: NodeTestInput, io: StepIO, deps: AwsDep
     // Past the agent's bound (plus delivery and a margin) the step stops waiting: the command is cancelled, the test failed.
     const deadline = Date.now() + (executionTimeoutSeconds + 600 + 120) * 1000;
     const inv = await waitForInvocation(s.clients, commandId, instance, { io, pollMs: deps.pollMs ?? 5_000, deadline, what: 'node test' });
-    if (!inv) await cancelCommand(s.clients, commandId, [instance]);
+    if (!inv) {
+      const why = await cancelCommand(s.clients, commandId, [instance]);
+      io.progress({ message: `node test past its bound: ${why ?? `command ${commandId} cancelled`}` });
+    }
     const stdout = (await commandStdout(s.clients, output, inv ?? { CommandId: commandId, InstanceId: instance })) ?? inv?.StandardOutputContent ?? '';
     const printed = readNodeTestOutput(stdout);
     if (printed.failure) throw setupFailure(printed.failure, input, instance);
