@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsClients, type AwsClients } from '../../activities/providers/aws/config';
 import { createAwsProvider } from '../../activities/providers/aws/index';
 import { findCycleResources } from '../../activities/providers/aws/janitor';
+import { KUNIT_BOOT_SCRIPT } from '../../activities/providers/aws/node-boot';
 import type { AwsNodeOptions } from '../../activities/providers/aws/options';
 import type { KernelBuildOutput } from '../../src/domain/contract';
 import { isUserError } from '../../src/domain/errors';
@@ -67,6 +68,10 @@ describe('aws single node (moto + the SSM agent stand-ins)', () => {
     expect(tags).toMatchObject({ 'rcdebug:cycle': 'aws-validate-kasan', 'rcdebug:rc': 'v1.4.0-rc2', 'rcdebug:flavor': 'kasan', 'rcdebug:managed': 'true', 'rcdebug:role': 'validate-node' });
     // Waited through the agent's registration: two polls without it, then Online.
     expect(io.messages.filter((m) => m.includes('SSM agent not registered')).length).toBeGreaterThanOrEqual(1);
+    // KUnit turned on through the agent's reboot-and-rerun before the node is handed over.
+    const bootCmds = (await clients.ssm.send(new ListCommandsCommand({ InstanceId: id }))).Commands ?? [];
+    expect(bootCmds.map((x) => x.Parameters?.commands)).toEqual([KUNIT_BOOT_SCRIPT]);
+    expect(KUNIT_BOOT_SCRIPT.join('\n')).toMatch(/grubby --update-kernel=.* --args=kunit\.enable=1[\s\S]*exit 194/);
     expect(booted.node.console).toBe(`s3://${r.bucket}/artifacts/aws-validate-kasan/node-test/${id}/dmesg.log`);
     // The janitor sweeps a node left behind with its cycle.
     expect((await findCycleResources(clients)).get('aws-validate-kasan')).toEqual([expect.objectContaining({ kind: 'instance', id })]);

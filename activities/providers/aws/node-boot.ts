@@ -1,6 +1,6 @@
 /**
  * node-boot (aws): validateMain's one debug node, an EC2 instance of the cycle's debug AMI
- * with no cluster around it. Every setting is checked before RunInstances; a retry finds the
+ * with no cluster around it, booted with KUnit enabled. Every setting is checked before RunInstances; a retry finds the
  * instance the first attempt started (by its tags, and the ClientToken on AWS's side).
  */
 import { createHash } from 'node:crypto';
@@ -15,6 +15,7 @@ import { aws, awsErrorCode, classifyAwsError } from './errors';
 import { instancesById } from './nodes';
 import { requireBucket, type AwsNodeOptions } from './options';
 import { requireImage } from './source-ami';
+import { sendShellCommand, waitForInvocation } from './ssm-command';
 import { safeName, withStep } from './step-context';
 
 /** The `rcdebug:role` tag of validateMain's node: what node-teardown and a retry look it up by. */
@@ -118,6 +119,25 @@ async function waitOnline(clients: AwsClients, id: string, io: StepIO, deps: Aws
   }
 }
 
+/**
+ * KUnit is built into the debug kernel but off unless booted with `kunit.enable=1`: the node
+ * gets it on its kernel command line once, through the SSM agent's reboot-and-rerun (exit 194).
+ */
+export const KUNIT_BOOT_SCRIPT = [
+  'if grep -qw kunit.enable=1 /proc/cmdline; then echo "@@rcdebug kunit-enabled"; exit 0; fi',
+  'grubby --update-kernel="/boot/vmlinuz-$(uname -r)" --args=kunit.enable=1 || exit 1',
+  'exit 194',
+];
+
+async function enableKunit(clients: AwsClients, id: string, io: StepIO, deps: AwsDeps): Promise<void> {
+  const commandId = await sendShellCommand(clients, { instanceIds: [id], commands: KUNIT_BOOT_SCRIPT, comment: 'rcdebug: kunit.enable=1 on the kernel command line', executionTimeoutSeconds: 300 });
+  const deadline = Date.now() + deps.options.node.bootWaitSeconds * 1000;
+  const inv = await waitForInvocation(clients, commandId, id, { io, pollMs: deps.pollMs ?? 5_000, deadline, what: 'kunit.enable=1 and a reboot' });
+  if (inv?.Status !== 'Success' || !(inv.StandardOutputContent ?? '').includes('@@rcdebug kunit-enabled')) {
+    throw new InfraError(`the node ${id} did not come back with kunit.enable=1 on its kernel command line (SSM ${inv?.Status ?? 'still running'}: ${(inv?.StandardErrorContent ?? '').slice(0, 300)}): the step will be retried`);
+  }
+}
+
 export async function awsNodeBoot(input: NodeBootInput, io: StepIO, deps: AwsDeps): Promise<NodeBootOutput> {
   const { ctx, kernel, image } = input;
   return withStep(ctx, deps, async (s) => {
@@ -126,6 +146,7 @@ export async function awsNodeBoot(input: NodeBootInput, io: StepIO, deps: AwsDep
     await requireImage(s.clients, image.imageId, 'the debug AMI');
     const id = await startNode(s.clients, input, deps.options.node, checked, io);
     const inst = await waitOnline(s.clients, id, io, deps);
+    await enableKunit(s.clients, id, io, deps);
     return {
       node: {
         name: id,
