@@ -12,6 +12,8 @@ import { join } from 'node:path';
 export const HELM_VERSION = 'v3.22.0';
 export const PACKER_VERSION = 'v1.16.0';
 export const TOFU_VERSION = 'v1.12.6';
+/** actionlint checks the example GitHub Actions workflows (examples/github-actions). */
+export const ACTIONLINT_VERSION = 'v1.7.12';
 // The Amazon plugin satisfies the templates' `~> 1.3` constraint; installed from a local build
 // it also makes `packer init` and full `packer validate` work without reaching GitHub.
 export const PACKER_AMAZON_PLUGIN_VERSION = 'v1.8.0';
@@ -236,6 +238,27 @@ export function iacTools(ctx) {
       module: 'github.com/hashicorp/packer-plugin-oracle',
       version: PACKER_ORACLE_PLUGIN_VERSION,
     }),
+    {
+      name: 'actionlint',
+      purpose: 'checks the example GitHub Actions workflows (examples/github-actions)',
+      versionArgs: ['-version'],
+      env: 'RCDEBUG_ACTIONLINT',
+      needed: ['test'],
+      find: ctx.standardFind('actionlint', 'RCDEBUG_ACTIONLINT'),
+      install() {
+        requireGo(ctx, 'actionlint', 'RCDEBUG_ACTIONLINT');
+        buildInModule(ctx, {
+          module: 'github.com/rhysd/actionlint',
+          version: ACTIONLINT_VERSION,
+          pkg: './cmd/actionlint',
+          out: 'actionlint',
+          // Without the stamp a module build calls itself "(devel)".
+          ldflags: `-s -w -X github.com/rhysd/actionlint.version=${ACTIONLINT_VERSION}`,
+          nice: true,
+        });
+      },
+      howToInstall: `cd "$(go mod download -json github.com/rhysd/actionlint@${ACTIONLINT_VERSION} | sed -n 's/.*"Dir": "\\(.*\\)".*/\\1/p')" && GOFLAGS=-buildvcs=false go build -o ${join(ctx.binDir, 'actionlint')} ./cmd/actionlint`,
+    },
     {
       name: 'tofu',
       purpose: 'cluster-provision stacks (OpenTofu, Terraform-compatible)',

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { resolveTool } from '../../scripts/toolchain.mjs';
 
 /** Path of the tool called `name` in the tool table, or an error saying how to install it. */
-export function realTool(name: 'helm' | 'packer' | 'packer-plugin-amazon' | 'packer-plugin-azure' | 'packer-plugin-oracle' | 'tofu' | 'moto_server' | 'azurite-blob'): string {
+export function realTool(name: 'actionlint' | 'helm' | 'packer' | 'packer-plugin-amazon' | 'packer-plugin-azure' | 'packer-plugin-oracle' | 'tofu' | 'moto_server' | 'azurite-blob'): string {
   return resolveTool(name).path;
 }
 

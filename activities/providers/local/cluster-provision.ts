@@ -48,7 +48,7 @@ export async function localClusterProvision(input: ClusterProvisionInput, io: St
 }
 
 /** The VMs of a plan (the cycle's cluster, or validateMain's single node), booted as above. */
-export async function provisionNodes(input: ClusterProvisionInput, plan: Pick<ClusterPlan, 'memoryMiB' | 'cpus' | 'nodes'>, io: StepIO, deps: LocalDeps): Promise<ClusterProvisionOutput> {
+export async function provisionNodes(input: ClusterProvisionInput, plan: Pick<ClusterPlan, 'memoryMiB' | 'cpus' | 'nodes'>, io: StepIO, deps: LocalDeps, extraArgs: string[] = []): Promise<ClusterProvisionOutput> {
   const { ctx } = input;
   const kernel = localFile(input.kernel.artifacts.kernel);
   const initrd = localFile(input.image.imageId);
@@ -56,7 +56,7 @@ export async function provisionNodes(input: ClusterProvisionInput, plan: Pick<Cl
     if (!existsSync(file)) throw new InfraError(`the ${what} ${file} of this cycle is gone: rerun kernel-build and image-bake`);
   }
   const accel = await chooseAccel(deps, kernel, initrd, io);
-  const append = guestAppend((await errorCmdline(ctx.flavor, ctx.onKernelError, ctx.panicOnWarn)).join(' '), accel.accel);
+  const append = guestAppend([...(await errorCmdline(ctx.flavor, ctx.onKernelError, ctx.panicOnWarn)), ...extraArgs].join(' '), accel.accel);
   const timeoutMs = bootTimeoutSeconds(accel.accel) * 1000;
 
   try {

@@ -200,15 +200,24 @@ async function bake(input: ImageBakeInput, plan: ImagePlan, io: StepIO, deps: Lo
     await cp(f.path, join(modSrc, f.rel));
   }
   io.progress({ message: `building module ${ctx.module.name} against ${basename(kdir)}` });
+  // The compiler's first error is the one to fix first; with many errors it has left the tail.
+  let firstError: string | undefined;
   await runTool({
     cmd: 'make',
     args: ['-C', kdir, ...makeVars, `M=${modSrc}`, `-j${opts.jobs ?? availableParallelism()}`, 'modules'],
     env,
     logFile,
     io,
+    onLine: (line) => {
+      if (firstError === undefined && /: (?:fatal )?error: /.test(line)) firstError = line.trim();
+    },
     classify: ({ tail }) =>
-      tail.some((l) => /error:|Error \d/.test(l))
-        ? new UserError(`module ${ctx.module.name} does not build against kernel ${input.kernel.kernelRelease}:\n${tail.filter((l) => /error/i.test(l)).slice(-8).join('\n')}\n(log: ${logFile})`, 'module.source', 'fix the compile errors in the module source')
+      firstError !== undefined || tail.some((l) => /error:|Error \d/.test(l))
+        ? new UserError(
+            `module ${ctx.module.name} does not build against kernel ${input.kernel.kernelRelease}: ${firstError ?? 'make failed'}\n${tail.filter((l) => /error/i.test(l) && l.trim() !== firstError).slice(-8).join('\n')}\n(log: ${logFile})`,
+            'module.source',
+            'fix the compile errors in the module source',
+          )
         : undefined,
   });
   const kos = (await treeFiles(modSrc)).filter((f) => f.rel.endsWith('.ko'));

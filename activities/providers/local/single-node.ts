@@ -24,6 +24,12 @@ import { localTeardown } from './teardown';
 export const VALIDATE_NODE = 'validate';
 /** vCPUs of the node: two, so the module's concurrent paths can race as on the users' machines. */
 const VALIDATE_CPUS = 2;
+/**
+ * KUnit is built into every flavor but off at boot (CONFIG_KUNIT_DEFAULT_ENABLED is not set,
+ * so a soak never runs tests): the validation node turns it on, and the module's suites run
+ * when it loads.
+ */
+export const KUNIT_ARGS = ['kunit.enable=1'];
 /** What the scan and the channel get beyond the test timeout. */
 const SCAN_TIMEOUT_MS = 180_000;
 const REPLY_GRACE_MS = 30_000;
@@ -31,7 +37,7 @@ const REPLY_GRACE_MS = 30_000;
 /** nodeBoot (local): one VM from the run's kernel and image; the cluster's details ride on the node. */
 export async function localNodeBoot(input: NodeBootInput, io: StepIO, deps: LocalDeps): Promise<NodeBootOutput> {
   const plan = { memoryMiB: DEFAULT_MEMORY_MIB, cpus: VALIDATE_CPUS, nodes: [{ name: VALIDATE_NODE, modules: [], workload: { network: false, intervalSeconds: 0 } }] };
-  const cluster = await provisionNodes({ ctx: input.ctx, kernel: input.kernel, image: input.image }, plan, io, deps);
+  const cluster = await provisionNodes({ ctx: input.ctx, kernel: input.kernel, image: input.image }, plan, io, deps, KUNIT_ARGS);
   const node = cluster.nodes[0]!;
   return { node: { ...node, details: { ...cluster.details, ...node.details } } };
 }

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { InfraError, USER_ERROR, UserError, formatIssues } from '../../domain/errors';
-import { VALIDATE_WORKFLOW, type ValidateInput, type ValidateResult } from '../../domain/validate';
+import { VALIDATE_WORKFLOW, validateStateQuery, type ValidateInput, type ValidateResult, type ValidateState } from '../../domain/validate';
 import { parseValidateInput } from '../../domain/validate-input';
 import { mergeJunit } from '../../domain/validate-junit';
 import { parseInterval } from './schedule-spec';
@@ -94,4 +94,28 @@ export async function mergedJunit(result: ValidateResult): Promise<string> {
 export function newValidateId(): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
   return `validate-${stamp}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** What `rcdebug status` shows of a validateMain: its live state (query) or its memo. */
+export interface ValidateView {
+  workflowId: string;
+  status: string;
+  state?: ValidateState | undefined;
+  result?: ValidateResult | undefined;
+}
+
+/** The view of a validateMain, or undefined when the workflow is of another type. */
+export async function getValidateView(client: Client, workflowId: string): Promise<ValidateView | undefined> {
+  let desc;
+  try {
+    desc = await client.workflow.getHandle(workflowId).describe();
+  } catch {
+    // Not found (or unreachable): the cycle view says so in its own words.
+    return undefined;
+  }
+  if (desc.type !== VALIDATE_WORKFLOW) return undefined;
+  const memo = (desc.memo ?? {}) as { result?: ValidateResult };
+  let state: ValidateState | undefined;
+  if (desc.status.name === 'RUNNING') state = await client.workflow.getHandle(workflowId).query(validateStateQuery).catch(() => undefined);
+  return { workflowId, status: desc.status.name, state, result: memo.result };
 }
