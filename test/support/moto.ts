@@ -129,6 +129,11 @@ export interface FaultProxy {
   calls: string[];
   /** The next `count` calls matching `match` (all calls when omitted) get `fault`. */
   inject(fault: Fault, count: number, match?: (op: string) => boolean): void;
+  /**
+   * A stand-in for an operation moto lacks or cannot play (an instance's SSM agent): every call
+   * of `op` goes to `respond`, whose answer is sent instead; `undefined` forwards the call to moto.
+   */
+  answer(op: string, respond: ((body: string) => Promise<Fault | undefined>) | undefined): void;
   stop(): Promise<void>;
 }
 
@@ -146,18 +151,21 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
   const pending: { fault: Fault; left: number; match?: ((op: string) => boolean) | undefined }[] = [];
   const calls: string[] = [];
+  const responders = new Map<string, (body: string) => Promise<Fault | undefined>>();
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
       const body = Buffer.concat(chunks);
       const op = operationOf(req, body);
       calls.push(op);
       const plan = pending.find((p) => p.left > 0 && (!p.match || p.match(op)));
-      if (plan) {
-        plan.left -= 1;
-        res.writeHead(plan.fault.status, { 'x-amzn-requestid': 'rcdebug-fault', ...plan.fault.headers });
-        res.end(plan.fault.body);
+      if (plan) plan.left -= 1;
+      const respond = responders.get(op);
+      const fault: Fault | undefined = plan?.fault ?? (respond ? await respond(body.toString()).catch((err: unknown): Fault => ({ status: 500, body: String(err) })) : undefined);
+      if (fault) {
+        res.writeHead(fault.status, { 'x-amzn-requestid': 'rcdebug-fault', ...fault.headers });
+        res.end(fault.body);
         return;
       }
       const fwd = request(
@@ -181,6 +189,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     calls,
     inject(fault, count, match) {
       pending.push({ fault, left: count, match });
+    },
+    answer(op, respond) {
+      if (respond) responders.set(op, respond);
+      else responders.delete(op);
     },
     stop: () => new Promise<void>((r) => {
       server.closeAllConnections();

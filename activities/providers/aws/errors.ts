@@ -42,6 +42,7 @@ const USER: Record<string, string> = {
   ResourceNotFoundException: 'the resource does not exist in this region: check the name and the region',
   NoSuchBucket: 'the S3 bucket does not exist: create it or set the right bucket',
   InvalidKeyPair: 'the key pair does not exist in this region',
+  NoSuchEntity: 'the IAM entity (an instance profile, a role) does not exist: check the name in the worker\'s settings',
   OptInRequired: 'the account is not subscribed to this service or region: opt in first',
 };
 

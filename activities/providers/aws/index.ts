@@ -6,7 +6,8 @@ import { awsDeploy } from './deploy';
 import { awsImageBake } from './image-bake';
 import { awsKernelBuild } from './kernel-build';
 import { awsLogHarvest } from './log-harvest';
-import { awsProviderOptions, type AwsProviderOptions } from './options';
+import { awsProviderOptions, type AwsOptionOverrides } from './options';
+import { awsSingleNode } from './single-node';
 import { awsSoakCheck } from './soak-check';
 import { awsTeardown } from './teardown';
 import { ssmRegistry } from './ssm-registry';
@@ -18,10 +19,11 @@ export type { AwsProviderOptions } from './options';
 /**
  * The `aws` cloud: Packer builds the kernel and bakes the AMI, SSM Parameter Store records
  * it, terraform builds two EKS clusters per cycle, helm deploys the manifest, SSM Run Command
- * scans for leaks, CloudWatch and the EC2 console give the logs. Settings come from the
+ * scans for leaks, CloudWatch and the EC2 console give the logs; validateMain gets one EC2
+ * instance of the debug AMI and runs the module's tests on it through SSM Run Command. Settings come from the
  * worker's environment (see ./options.ts); tests override any dependency.
  */
-export function createAwsProvider(overrides: Partial<Omit<AwsDeps, 'options'>> & { options?: Partial<AwsProviderOptions> } = {}): CloudProvider {
+export function createAwsProvider(overrides: Partial<Omit<AwsDeps, 'options'>> & { options?: AwsOptionOverrides } = {}): CloudProvider {
   const deps: AwsDeps = {
     connect: defaultConnect,
     ...overrides,
@@ -38,5 +40,6 @@ export function createAwsProvider(overrides: Partial<Omit<AwsDeps, 'options'>> &
     soakCheck: (input, io) => awsSoakCheck(input, io, deps),
     logHarvest: (input, io) => awsLogHarvest(input, io, deps),
     teardown: (input, io) => awsTeardown(input, io, deps),
+    singleNode: awsSingleNode(deps),
   };
 }

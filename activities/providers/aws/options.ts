@@ -29,12 +29,31 @@ export interface AwsProviderOptions {
   clusterWaitSeconds: number;
   /** Seconds between the two kmemleak scans of a double scan. */
   kmemleakWaitSeconds: number;
+  /** validateMain's single node (see ./single-node.ts); read only by those steps. */
+  node: AwsNodeOptions;
+}
+
+/** Where and how validateMain's one EC2 instance runs. */
+export interface AwsNodeOptions {
+  /** Subnet of the instance (`RCDEBUG_AWS_NODE_SUBNET`); it needs a route to SSM and S3. */
+  subnet?: string | undefined;
+  /** Security groups (`RCDEBUG_AWS_NODE_SECURITY_GROUPS`, comma separated); default the VPC's default group. */
+  securityGroups: string[];
+  /** Instance profile name or ARN (`RCDEBUG_AWS_NODE_INSTANCE_PROFILE`): SSM managed-instance core plus read/write of the artifacts bucket. */
+  instanceProfile?: string | undefined;
+  /** `RCDEBUG_AWS_NODE_INSTANCE_TYPE`; a debug kernel wants the memory. */
+  instanceType: string;
+  /** How long node-boot waits for the instance to run and its SSM agent to come online (`RCDEBUG_AWS_NODE_WAIT_SECONDS`). */
+  bootWaitSeconds: number;
 }
 
 const K8S_VERSION = /^1\.\d+$/;
 
+/** What a caller (a test) may set over the environment; the node's settings one by one. */
+export type AwsOptionOverrides = Partial<Omit<AwsProviderOptions, 'node'>> & { node?: Partial<AwsNodeOptions> | undefined };
+
 /** Options from the environment, with `overrides` on top. */
-export function awsProviderOptions(overrides: Partial<AwsProviderOptions> = {}): AwsProviderOptions {
+export function awsProviderOptions(overrides: AwsOptionOverrides = {}): AwsProviderOptions {
   const env = process.env;
   const opts: AwsProviderOptions = {
     region: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
@@ -48,6 +67,14 @@ export function awsProviderOptions(overrides: Partial<AwsProviderOptions> = {}):
     clusterWaitSeconds: Number(env.RCDEBUG_EKS_WAIT_SECONDS || 1800),
     kmemleakWaitSeconds: Number(env.RCDEBUG_KMEMLEAK_WAIT_SECONDS || 60),
     ...overrides,
+    node: {
+      subnet: env.RCDEBUG_AWS_NODE_SUBNET || undefined,
+      securityGroups: (env.RCDEBUG_AWS_NODE_SECURITY_GROUPS ?? '').split(',').map((g) => g.trim()).filter(Boolean),
+      instanceProfile: env.RCDEBUG_AWS_NODE_INSTANCE_PROFILE || undefined,
+      instanceType: env.RCDEBUG_AWS_NODE_INSTANCE_TYPE || 'm6i.xlarge',
+      bootWaitSeconds: Number(env.RCDEBUG_AWS_NODE_WAIT_SECONDS || 900),
+      ...overrides.node,
+    },
   };
   if (!K8S_VERSION.test(opts.kubernetesVersion)) {
     throw new UserError(`RCDEBUG_EKS_VERSION ${JSON.stringify(opts.kubernetesVersion)} is not a Kubernetes major.minor such as 1.33`, 'RCDEBUG_EKS_VERSION');

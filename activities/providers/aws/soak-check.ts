@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { GetConsoleOutputCommand } from '@aws-sdk/client-ec2';
-import { GetCommandInvocationCommand, SendCommandCommand } from '@aws-sdk/client-ssm';
 import type { AwsClients } from './config';
-import { aws, awsErrorCode, classifyAwsError } from './errors';
+import { awsErrorCode, classifyAwsError } from './errors';
+import { kmemleakScript } from './kmemleak-script';
+import { sendShellCommand, waitForInvocation } from './ssm-command';
 import { clusterAccess } from './kubeconfig';
 import type { NodeInfo, SoakCheckInput, SoakCheckOutput, StepIO } from '../../../src/domain/contract';
 import { InfraError } from '../../../src/domain/errors';
@@ -12,23 +13,8 @@ import { instancesById } from './nodes';
 import { safeName, withStep, type AwsStep } from './step-context';
 import { checkSoak, pieceOf, type NodeState, type SoakNodes } from '../../steps/soak-check';
 
-/**
- * The kmemleak double scan: the image's `rcdebug-kmemleak-scan` (scan, wait, scan, report; the
- * first scan of a pair has false positives), or the same steps inline on an image without it.
- */
-export function kmemleakScript(waitSeconds: number): string[] {
-  return [
-    'set -e',
-    `if [ -x /usr/local/sbin/rcdebug-kmemleak-scan ]; then exec /usr/local/sbin/rcdebug-kmemleak-scan ${waitSeconds}; fi`,
-    'test -w /sys/kernel/debug/kmemleak || mount -t debugfs none /sys/kernel/debug',
-    'echo scan > /sys/kernel/debug/kmemleak',
-    `sleep ${waitSeconds}`,
-    'echo scan > /sys/kernel/debug/kmemleak',
-    'cat /sys/kernel/debug/kmemleak',
-  ];
-}
-
-async function consoleText(clients: AwsClients, instanceId: string): Promise<string> {
+/** The EC2 console output of an instance (the latest part EC2 keeps); empty once the instance is gone. */
+export async function consoleText(clients: AwsClients, instanceId: string): Promise<string> {
   try {
     const res = await clients.ec2.send(new GetConsoleOutputCommand({ InstanceId: instanceId, Latest: true }));
     return res.Output ? Buffer.from(res.Output, 'base64').toString('utf8') : '';
@@ -41,36 +27,18 @@ async function consoleText(clients: AwsClients, instanceId: string): Promise<str
 
 /** Runs the double scan on every node through SSM Run Command; returns leaks reported per instance. */
 async function kmemleakScan(clients: AwsClients, ids: string[], waitSeconds: number, io: StepIO, pollMs: number, cycleId: string): Promise<Map<string, string>> {
-  const sent = await aws('SSM SendCommand AWS-RunShellScript', () => clients.ssm.send(new SendCommandCommand({
-    DocumentName: 'AWS-RunShellScript',
-    InstanceIds: ids,
-    Comment: `rcdebug kmemleak double scan ${cycleId}`.slice(0, 100),
-    Parameters: { commands: kmemleakScript(waitSeconds), executionTimeout: [String(waitSeconds + 600)] },
-    TimeoutSeconds: 600,
-  })));
-  const commandId = sent.Command?.CommandId;
-  if (!commandId) throw new InfraError('SSM SendCommand returned no command id');
+  const commandId = await sendShellCommand(clients, {
+    instanceIds: ids,
+    commands: kmemleakScript(waitSeconds),
+    comment: `rcdebug kmemleak double scan ${cycleId}`,
+    executionTimeoutSeconds: waitSeconds + 600,
+  });
   const out = new Map<string, string>();
   const deadline = Date.now() + (waitSeconds + 900) * 1000;
   for (const id of ids) {
-    for (;;) {
-      let inv;
-      try {
-        inv = await clients.ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: id }));
-      } catch (err) {
-        // The invocation appears a moment after SendCommand returns.
-        if (awsErrorCode(err) !== 'InvocationDoesNotExist') throw classifyAwsError(err, `SSM GetCommandInvocation ${commandId} ${id}`);
-      }
-      const status = inv?.Status;
-      if (status && !['Pending', 'InProgress', 'Delayed'].includes(status)) {
-        out.set(id, status === 'Success' ? (inv?.StandardOutputContent ?? '') : `kmemleak scan ${status}: ${inv?.StandardErrorContent ?? ''}`);
-        break;
-      }
-      if (io.signal.aborted) throw new InfraError('the kmemleak scan was stopped: the step was cancelled');
-      if (Date.now() > deadline) throw new InfraError(`the kmemleak scan on ${id} did not finish: the check will be retried`);
-      io.progress({ message: `kmemleak double scan on ${id}: ${status ?? 'starting'}` });
-      await new Promise((r) => setTimeout(r, pollMs));
-    }
+    const inv = await waitForInvocation(clients, commandId, id, { io, pollMs, deadline, what: 'kmemleak double scan' });
+    if (!inv) throw new InfraError(`the kmemleak scan on ${id} did not finish: the check will be retried`);
+    out.set(id, inv.Status === 'Success' ? (inv.StandardOutputContent ?? '') : `kmemleak scan ${inv.Status}: ${inv.StandardErrorContent ?? ''}`);
   }
   return out;
 }

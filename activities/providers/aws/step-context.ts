@@ -38,10 +38,14 @@ export function cycleRegion(manifest: Manifest, deps: AwsDeps): string {
   return region;
 }
 
-/** Opens a step: manifest, region, clients, artifacts. Call `dispose()` in a finally. */
+/**
+ * Opens a step: manifest, region, clients, artifacts. Call `dispose()` in a finally. A step
+ * context without a manifest (validateMain's runs: one node, no cluster) has an empty one, and
+ * its region is the worker's AWS_REGION.
+ */
 export async function openStep(ctx: StepContext, deps: AwsDeps): Promise<AwsStep> {
-  const manifest = await loadManifestOrThrow(resolveInputPath(ctx.manifest));
-  if (!manifest.workloadCluster) {
+  const manifest: Manifest = ctx.manifest ? await loadManifestOrThrow(resolveInputPath(ctx.manifest)) : {};
+  if (ctx.manifest && !manifest.workloadCluster) {
     throw new UserError(`the manifest ${ctx.manifest} has no workloadCluster: the aws cloud needs one to run the debug image on`, 'workloadCluster');
   }
   const region = cycleRegion(manifest, deps);

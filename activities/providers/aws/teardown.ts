@@ -53,7 +53,8 @@ export async function awsTeardown(input: TeardownInput, io: StepIO, deps: AwsDep
   return { removed };
 }
 
-async function manifestRegion(manifest: string, deps: AwsDeps): Promise<string | undefined> {
+/** The cycle's region from its manifest, or undefined when the manifest no longer loads. */
+export async function manifestRegion(manifest: string, deps: AwsDeps): Promise<string | undefined> {
   try {
     return cycleRegion(await loadManifestOrThrow(resolveInputPath(manifest)), deps);
   } catch {
