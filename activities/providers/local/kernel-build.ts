@@ -12,7 +12,7 @@ import type { LocalDeps } from './deps';
 import { withCacheLock } from './kernel-cache-lock';
 import { compilerVersion, digestOf, shortDigest } from './kernel-digest';
 import { KERNEL_DIR, localFragments } from './kernel-flavor';
-import { checkOptionList } from './kernel-options';
+import { OPTION_LIST, checkOptionList } from './kernel-options';
 import { kernelReproducer } from './kernel-reproducer';
 import { DEFAULT_KERNEL_SOURCE, prepareKernelSource, type KernelSource } from './kernel-source';
 import { VERIFY_SCRIPT, verifyConfig, type VerifyReport } from './kernel-verify';
@@ -119,7 +119,8 @@ export async function planKernelBuild(flavor: Flavor, deps: LocalDeps, opts: Ker
     compiler,
     digest,
     buildDir: join(deps.cacheDir, 'kernel-build', `${flavor}-${shortDigest(digest)}`),
-    optionList: join(opts.kernelDir ?? KERNEL_DIR, 'options.list'),
+    // A kernel folder of its own (a benchmark's variant) may carry its own list; else the checkout's.
+    optionList: [join(opts.kernelDir ?? KERNEL_DIR, 'options.list'), OPTION_LIST].find((f) => existsSync(f)) ?? OPTION_LIST,
     ...(await compilerMakeVars(deps.cacheDir, cc)),
   };
 }
