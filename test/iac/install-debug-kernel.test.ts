@@ -78,14 +78,14 @@ describe('install-debug-kernel.sh', () => {
     expect(log).toContain(`dracut --force ${join(dir, 'root', 'boot', `initramfs-${REL}.img`)} ${REL}`);
     expect(log).toContain(`grubby --add-kernel=/boot/vmlinuz-${REL} --initrd=/boot/initramfs-${REL}.img --title=rcdebug kasan ${REL} --copy-default`);
     // common/cmdline, then kasan/cmdline, comments dropped, then kmemleak on.
-    expect(readFileSync(join(dir, 'entries.args'), 'utf8').trim()).toBe('panic_on_warn=0 hung_task_panic=0 softlockup_panic=0 kasan.fault=report kasan_multi_shot kmemleak=on');
+    expect(readFileSync(join(dir, 'entries.args'), 'utf8').trim()).toBe('panic_on_warn=0 hung_task_panic=0 softlockup_panic=0 sysctl.kernel.panic_on_oops=0 page_poison=1 debug_pagealloc=on page_owner=on kasan.fault=report kasan_multi_shot kmemleak=on');
     expect(readFileSync(join(dir, 'entries.default'), 'utf8').trim()).toBe(`/boot/vmlinuz-${REL}`);
     expect(readFileSync(join(dir, 'root', 'etc', 'rcdebug', 'image.env'), 'utf8')).toContain(`RCDEBUG_KERNEL_RELEASE=${REL}`);
   });
 
-  it('a flavor without boot arguments of its own still gets the common ones and kmemleak', () => {
+  it('the kcsan flavor gets the common words, then its own (comment lines left out), then kmemleak', () => {
     expect(install({ RCDEBUG_FLAVOR: 'kcsan' }).status).toBe(0);
-    expect(readFileSync(join(dir, 'entries.args'), 'utf8').trim()).toBe('panic_on_warn=0 hung_task_panic=0 softlockup_panic=0 kmemleak=on');
+    expect(readFileSync(join(dir, 'entries.args'), 'utf8').trim()).toBe('panic_on_warn=0 hung_task_panic=0 softlockup_panic=0 sysctl.kernel.panic_on_oops=0 page_poison=1 debug_pagealloc=on page_owner=on kcsan.early_enable=1 kcsan.skip_watch=50 kmemleak=on');
   });
 
   it('fails when the debug kernel does not become the default entry', () => {
