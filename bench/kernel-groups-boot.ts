@@ -27,8 +27,7 @@ import { READY_MARKER, guestAppend, qemuArgs, qemuBinary, waitForConsole } from 
 import { localRegistry } from '../activities/providers/local/registry';
 import { stopProcess } from '../activities/providers/local/teardown';
 import type { LocalDeps } from '../activities/providers/local/deps';
-import type { StepContext, StepIO } from '../src/domain/contract';
-import { DEFAULT_MODULE } from '../src/domain/input';
+import { benchContext, median, quietIo } from './kernel-bench-kit';
 import { cacheDir } from '../src/domain/paths';
 
 const PAGE_WORDS = /^(page_poison|debug_pagealloc|page_owner)=/;
@@ -40,8 +39,6 @@ const VARIANTS: Array<{ name: string; words: (w: string[]) => string[] }> = [
 ];
 const ROUNDS = Number(process.env.RCDEBUG_BENCH_ROUNDS ?? 3);
 const EXERCISE = `exercise ${process.env.RCDEBUG_BENCH_EXERCISE ?? 60}`;
-const io: StepIO = { progress: () => undefined, signal: new AbortController().signal, attempt: 1 };
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 export async function benchKernelGroupsBoot(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'rcdebug-bench-boot-'));
@@ -51,14 +48,11 @@ export async function benchKernelGroupsBoot(): Promise<void> {
     stateDir: join(work, 'local'),
     cacheDir: cacheDir(),
   };
-  const ctx: StepContext = {
-    cycleId: 'bench-groups-boot', rc: 'v0.0.0-bench', cloud: 'local', flavor: 'kasan', module: DEFAULT_MODULE, manifest: '',
-    soak: { durationSeconds: 0, checkIntervalSeconds: 15, scanIntervalSeconds: 0 },
-  };
+  const ctx = benchContext('bench-groups-boot');
   let pidFile: string | undefined;
   try {
-    const kernel = await localKernelBuild({ ctx }, io, deps);
-    const image = await localImageBake({ ctx, kernel }, io, deps);
+    const kernel = await localKernelBuild({ ctx }, quietIo, deps);
+    const image = await localImageBake({ ctx, kernel }, quietIo, deps);
     const words = await flavorCmdline('kasan');
     const rows = VARIANTS.map((v) => ({ ...v, ready: [] as number[], work: [] as number[] }));
     for (let r = 0; r < ROUNDS; r++) {
@@ -70,12 +64,12 @@ export async function benchKernelGroupsBoot(): Promise<void> {
           append: guestAppend(row.words(words).join(' ')), memoryMiB: 768, cpus: 2, accel: 'tcg' as const, cpu: 'max',
           consoleFile: `${base}.console`, socket: `${base}.sock`, pidFile,
         };
-        await runTool({ cmd: qemuBinary(), args: qemuArgs(spec), io });
+        await runTool({ cmd: qemuBinary(), args: qemuArgs(spec), io: quietIo });
         const pid = Number(readFileSync(pidFile, 'utf8').trim());
         const up = await waitForConsole(spec.consoleFile, READY_MARKER, { timeoutMs: 900_000, alive: () => isAlive(pid), label: row.name });
         if (up !== 'found') throw new Error(`${row.name}: the guest did not come up (${up}); console ${spec.consoleFile}`);
         row.ready.push(Number(new RegExp(`${READY_MARKER} ([\\d.]+)`).exec(readFileSync(spec.consoleFile, 'utf8'))?.[1]));
-        const reply = await guestCommand(spec.socket, EXERCISE, { timeoutMs: 1_800_000, io });
+        const reply = await guestCommand(spec.socket, EXERCISE, { timeoutMs: 1_800_000, io: quietIo });
         row.work.push(Number(/seconds=([\d.]+)/.exec(reply)?.[1]));
         await stopProcess(pid);
         pidFile = undefined;

@@ -25,8 +25,8 @@ import { DEFAULT_KERNEL_SOURCE, prepareKernelSource } from '../activities/provid
 import { localRegistry } from '../activities/providers/local/registry';
 import { localTeardown } from '../activities/providers/local/teardown';
 import type { LocalDeps } from '../activities/providers/local/deps';
-import type { ClusterProvisionInput, ClusterProvisionOutput, StepContext, StepIO } from '../src/domain/contract';
-import { DEFAULT_MODULE } from '../src/domain/input';
+import type { ClusterProvisionInput, ClusterProvisionOutput } from '../src/domain/contract';
+import { benchContext, median, quietIo } from './kernel-bench-kit';
 import { cacheDir, repoRoot } from '../src/domain/paths';
 
 interface Variant {
@@ -44,7 +44,6 @@ const VARIANTS: Variant[] = [
 const ROUNDS = 3;
 const EXERCISE = 'exercise 60';
 
-const io: StepIO = { progress: () => undefined, signal: new AbortController().signal, attempt: 1 };
 
 /** CPU seconds of this process's waited-for children so far (cutime + cstime of /proc/self/stat). */
 function childCpuSeconds(): number {
@@ -68,7 +67,6 @@ function kernelDirFor(work: string, v: Variant, i: number): string {
   return dir;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 export async function benchKernelGroups(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'rcdebug-bench-groups-'));
@@ -88,29 +86,26 @@ export async function benchKernelGroups(): Promise<void> {
         kernelSource: tree,
       };
       mkdirSync(deps.cacheDir, { recursive: true });
-      const ctx: StepContext = {
-        cycleId: `bench-groups-${i}`, rc: 'v0.0.0-bench', cloud: 'local', flavor: 'kasan', module: DEFAULT_MODULE, manifest,
-        soak: { durationSeconds: 0, checkIntervalSeconds: 15, scanIntervalSeconds: 0 },
-      };
+      const ctx = benchContext(`bench-groups-${i}`, manifest);
       const cpu0 = childCpuSeconds();
       const t0 = Date.now();
-      const kernel = await localKernelBuild({ ctx }, io, deps, { kernelDir: kernelDirFor(work, v, i) });
+      const kernel = await localKernelBuild({ ctx }, quietIo, deps, { kernelDir: kernelDirFor(work, v, i) });
       const buildS = (Date.now() - t0) / 1000;
       const cpuS = childCpuSeconds() - cpu0;
       console.log(`  built ${v.name}: ${buildS.toFixed(0)} s wall, ${cpuS.toFixed(0)} s CPU`);
-      const image = await localImageBake({ ctx, kernel }, io, deps);
+      const image = await localImageBake({ ctx, kernel }, quietIo, deps);
       rows.push({ v, buildS, cpuS, bootS: 0, work: [], boot: { ctx, kernel, image }, deps });
     }
     // One guest at a time, the kernels in turn in every round.
     for (let r = 0; r < ROUNDS; r++) {
       for (const row of rows) {
-        const cluster = await localClusterProvision(row.boot, io, row.deps);
+        const cluster = await localClusterProvision(row.boot, quietIo, row.deps);
         running = { input: row.boot, cluster, deps: row.deps };
         const ready = /rcdebug-guest: ready ([\d.]+)/.exec(readFileSync(fileURLToPath(cluster.nodes[0]?.console ?? ''), 'utf8'));
         if (r === 0) row.bootS = Number(ready?.[1]);
-        const reply = await guestCommand(cluster.nodes[0]?.details?.socket ?? '', EXERCISE, { timeoutMs: 1_800_000, io });
+        const reply = await guestCommand(cluster.nodes[0]?.details?.socket ?? '', EXERCISE, { timeoutMs: 1_800_000, io: quietIo });
         row.work.push(Number(/seconds=([\d.]+)/.exec(reply)?.[1]));
-        await localTeardown({ ctx: row.boot.ctx, cluster }, io, row.deps);
+        await localTeardown({ ctx: row.boot.ctx, cluster }, quietIo, row.deps);
         running = undefined;
       }
     }
@@ -121,7 +116,7 @@ export async function benchKernelGroups(): Promise<void> {
       console.log(`  ${row.v.name} | ${row.buildS.toFixed(0)} | ${row.cpuS.toFixed(0)} | ${(whole.cpuS / row.cpuS).toFixed(2)} | ${row.bootS.toFixed(1)} | ${median(row.work).toFixed(2)} (${row.work.map((w) => w.toFixed(1)).join(', ')}) | ${(median(whole.work) / median(row.work)).toFixed(2)}`);
     }
   } finally {
-    if (running) await localTeardown({ ctx: running.input.ctx, cluster: running.cluster }, io, running.deps);
+    if (running) await localTeardown({ ctx: running.input.ctx, cluster: running.cluster }, quietIo, running.deps);
     if (!process.env.RCDEBUG_BENCH_KEEP) rmSync(work, { recursive: true, force: true });
   }
 }

@@ -1,0 +1,15 @@
+/** What the kernel benchmarks share: a step IO that reports nowhere, a median, a step context. */
+import type { StepContext, StepIO } from '../src/domain/contract';
+import { DEFAULT_MODULE } from '../src/domain/input';
+
+export const quietIo: StepIO = { progress: () => undefined, signal: new AbortController().signal, attempt: 1 };
+
+export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+/** A kasan step context of a benchmark: no soak; `manifest` only where a step reads it. */
+export function benchContext(cycleId: string, manifest = ''): StepContext {
+  return {
+    cycleId, rc: 'v0.0.0-bench', cloud: 'local', flavor: 'kasan', module: DEFAULT_MODULE, manifest,
+    soak: { durationSeconds: 0, checkIntervalSeconds: 15, scanIntervalSeconds: 0 },
+  };
+}
