@@ -27,7 +27,7 @@ import { READY_MARKER, guestAppend, qemuArgs, qemuBinary, waitForConsole } from 
 import { localRegistry } from '../activities/providers/local/registry';
 import { stopProcess } from '../activities/providers/local/teardown';
 import type { LocalDeps } from '../activities/providers/local/deps';
-import { benchContext, median, quietIo } from './kernel-bench-kit';
+import { EXERCISE, ROUNDS, benchContext, median, quietIo } from './kernel-bench-kit';
 import { cacheDir } from '../src/domain/paths';
 
 const PAGE_WORDS = /^(page_poison|debug_pagealloc|page_owner)=/;
@@ -37,8 +37,6 @@ const VARIANTS: Array<{ name: string; words: (w: string[]) => string[] }> = [
   { name: 'SLUB_DEBUG_ON off (slub_debug=-)', words: (w) => [...w, 'slub_debug=-'] },
   { name: 'both off', words: (w) => [...w.filter((x) => !PAGE_WORDS.test(x)), 'slub_debug=-'] },
 ];
-const ROUNDS = Number(process.env.RCDEBUG_BENCH_ROUNDS ?? 3);
-const EXERCISE = `exercise ${process.env.RCDEBUG_BENCH_EXERCISE ?? 60}`;
 
 export async function benchKernelGroupsBoot(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'rcdebug-bench-boot-'));

@@ -26,7 +26,7 @@ import { localRegistry } from '../activities/providers/local/registry';
 import { localTeardown } from '../activities/providers/local/teardown';
 import type { LocalDeps } from '../activities/providers/local/deps';
 import type { ClusterProvisionInput, ClusterProvisionOutput } from '../src/domain/contract';
-import { benchContext, median, quietIo } from './kernel-bench-kit';
+import { EXERCISE, ROUNDS, benchContext, median, quietIo } from './kernel-bench-kit';
 import { cacheDir, repoRoot } from '../src/domain/paths';
 
 interface Variant {
@@ -41,8 +41,6 @@ const VARIANTS: Variant[] = [
   { name: 'without page poisoning + DEBUG_PAGEALLOC + PAGE_OWNER', drop: ['page-debug.config'] },
   { name: 'without SLUB_DEBUG_ON', drop: ['slub-debug.config'] },
 ];
-const ROUNDS = 3;
-const EXERCISE = 'exercise 60';
 
 
 /** CPU seconds of this process's waited-for children so far (cutime + cstime of /proc/self/stat). */
