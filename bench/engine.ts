@@ -14,8 +14,9 @@ import { Client, Connection } from '@temporalio/client';
 import { startDevServer } from '../src/app/dev-server';
 import { startCluster } from '../test/support/cluster';
 import { inProcessMs, percentile, stepGaps } from './engine-figures';
+import { benchNumber } from './bench-env';
 
-const CYCLES = Number(process.env.RCDEBUG_BENCH_CYCLES ?? 100);
+const CYCLES = benchNumber('RCDEBUG_BENCH_CYCLES', 100, { integer: true });
 const TASK_QUEUE = 'bench-engine';
 
 interface Run {

@@ -18,6 +18,7 @@ import { repoRoot } from '../src/domain/paths';
 import type { GoldenCase } from '../test/findings/golden-file';
 import { availableCorpus } from '../test/support/corpus';
 import { accuracyOf, buildSoakStream, formatAccuracy, goldenCases, NOISE, scoreStream, verdict } from '../test/support/soak-stream';
+import { benchNumber } from './bench-env';
 
 const fixturesDir = resolve(repoRoot, 'test/fixtures/findings');
 
@@ -125,8 +126,8 @@ function rate(bytes: number, seconds: number): string {
 
 /** Runs the findings benchmark and prints its figures. */
 export async function benchFindings(): Promise<void> {
-  const sizeMiB = Number(process.env.RCDEBUG_BENCH_FINDINGS_MB ?? 256);
-  const bigMiB = Number(process.env.RCDEBUG_BENCH_FINDINGS_BIG_MB ?? 1024);
+  const sizeMiB = benchNumber('RCDEBUG_BENCH_FINDINGS_MB', 256);
+  const bigMiB = benchNumber('RCDEBUG_BENCH_FINDINGS_BIG_MB', 1024);
   const dir = mkdtempSync(join(tmpdir(), 'rcdebug-bench-findings-'));
   try {
     console.log('findings: accuracy against the golden headers, each log parsed alone and all of them in one soak-like stream');

@@ -1,12 +1,13 @@
 /** What the kernel benchmarks share: a step IO that reports nowhere, the rounds, a median, a step context. */
 import type { StepContext, StepIO } from '../src/domain/contract';
 import { DEFAULT_MODULE } from '../src/domain/input';
+import { benchNumber } from './bench-env';
 
 export const quietIo: StepIO = { progress: () => undefined, signal: new AbortController().signal, attempt: 1 };
 
 /** Rounds of the guest work and its size: RCDEBUG_BENCH_ROUNDS (default 3), RCDEBUG_BENCH_EXERCISE (default 60). */
-export const ROUNDS = Number(process.env.RCDEBUG_BENCH_ROUNDS ?? 3);
-export const EXERCISE = `exercise ${process.env.RCDEBUG_BENCH_EXERCISE ?? 60}`;
+export const ROUNDS = benchNumber('RCDEBUG_BENCH_ROUNDS', 3, { integer: true });
+export const EXERCISE = `exercise ${benchNumber('RCDEBUG_BENCH_EXERCISE', 60, { integer: true })}`;
 
 export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 

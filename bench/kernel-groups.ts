@@ -42,7 +42,6 @@ const VARIANTS: Variant[] = [
   { name: 'without SLUB_DEBUG_ON', drop: ['slub-debug.config'] },
 ];
 
-
 /** CPU seconds of this process's waited-for children so far (cutime + cstime of /proc/self/stat). */
 function childCpuSeconds(): number {
   const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];

@@ -19,8 +19,9 @@ import { startDevServer } from '../src/app/dev-server';
 import { createWorkers } from '../src/app/worker/create-workers';
 import { goldenLog, goldenTitle, workloadNoise } from '../test/support/live-consoles';
 import { scriptedProvider } from '../test/support/scripted-provider';
+import { benchNumber } from './bench-env';
 
-const CHECK_INTERVAL_S = Number(process.env.RCDEBUG_BENCH_CHECK_INTERVAL ?? 10);
+const CHECK_INTERVAL_S = benchNumber('RCDEBUG_BENCH_CHECK_INTERVAL', 10);
 /** Planted reports: golden logs, each planted this many seconds after the soak's first check. */
 const PLANTS: Array<[string, number]> = [['kbug-kasan-uaf', 3.3], ['kbug-kasan-double-free', 17.9], ['kbug-ubsan-shift', 31.6], ['kbug-kfence-uaf', 46.1]];
 
