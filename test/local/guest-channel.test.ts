@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -38,7 +38,7 @@ function listen(onConnection: (sock: Socket) => void): Promise<string> {
 }
 
 /** The real guest agent, run by busybox sh on the host, behind a unix socket like qemu's. */
-function agentSocket(): Promise<string> {
+function agentSocket(env: Record<string, string> = {}): Promise<string> {
   return listen((sock) => {
     const agent = spawn('busybox', ['sh', AGENT], {
       env: {
@@ -47,6 +47,7 @@ function agentSocket(): Promise<string> {
         RCDEBUG_KMEMLEAK: join(dir, 'no-kmemleak'),
         RCDEBUG_MODULE_ROOT: join(dir, 'modules'),
         TMPDIR: dir,
+        ...env,
       },
       stdio: ['pipe', 'pipe', 'inherit'],
     });
@@ -55,6 +56,32 @@ function agentSocket(): Promise<string> {
     agent.stdout!.pipe(sock);
     sock.on('close', () => agent.kill('SIGKILL'));
     sock.on('error', () => agent.kill('SIGKILL'));
+  });
+}
+
+/** Sends several commands on one connection (one agent) and collects a reply line per command. */
+function session(path: string, commands: string[], timeoutMs: number): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const replies: string[] = [];
+    let buf = '';
+    const c = createConnection(path, () => c.write(commands.map((l) => `${l}\n`).join('')));
+    const timer = setTimeout(() => {
+      c.destroy();
+      reject(new Error(`no reply to every command within ${timeoutMs} ms: ${JSON.stringify(replies)}`));
+    }, timeoutMs);
+    c.setEncoding('utf8');
+    c.on('data', (d: string) => {
+      buf += d;
+      const lines = buf.split(/\r?\n/);
+      buf = lines.pop() ?? '';
+      replies.push(...lines.filter((l) => l.trim()));
+      if (replies.length >= commands.length) {
+        clearTimeout(timer);
+        c.destroy();
+        resolve(replies);
+      }
+    });
+    c.on('error', reject);
   });
 }
 
@@ -109,6 +136,27 @@ describe('guest agent protocol (the real agent script)', () => {
     expect(await guestCommand(sock, 'run 1 sleep 30', { timeoutMs: 20_000 })).toMatch(/^timeout \d+$/);
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(await guestCommand(sock, 'run x true', { timeoutMs: 5_000 }).catch((e: GuestCommandError) => e.reply)).toMatch(/usage: run <seconds> <command>/);
+  });
+
+  it('a scan first takes the cached kernel stacks of every CPU, and does not wait for the running workload', async () => {
+    // A stand-in for taskset that logs the CPU, then runs the command.
+    const taskset = join(dir, 'taskset');
+    writeFileSync(taskset, `#!/bin/sh\necho "$1 $2 $3 $4" >> ${join(dir, 'taskset.log')}\nshift 2\nexec "$@"\n`, { mode: 0o755 });
+    const kmemleak = join(dir, 'kmemleak');
+    writeFileSync(kmemleak, '');
+    const trigger = join(dir, 'kbug');
+    writeFileSync(trigger, '');
+    const sock = await agentSocket({ RCDEBUG_TASKSET: taskset, RCDEBUG_KMEMLEAK: kmemleak });
+    // One connection, one agent: the workload is its child when the scan runs.
+    const started = Date.now();
+    const replies = await session(sock, [`w workload start network=0 trigger=${trigger} interval=1`, 's scan 1'], 30_000);
+    expect(replies).toEqual([`w ok started trigger:${trigger}/1s`, 's ok leaks=0']);
+    // About 1 s holding the stacks and the 1 s pause: a wait on the workload would never end.
+    expect(Date.now() - started).toBeLessThan(20_000);
+    const holders = readFileSync(join(dir, 'taskset.log'), 'utf8').trim().split('\n').sort();
+    const cpus = Number(execFileSync('busybox', ['nproc'], { encoding: 'utf8' }));
+    expect(cpus).toBeGreaterThan(0);
+    expect(holders).toEqual(Array.from({ length: cpus }, (_, c) => `-c ${c} sh -c`));
   });
 
   it('one connection serves one command; the next connection gets its own answer', async () => {
