@@ -226,6 +226,19 @@ describe('the rcdebug CLI, spawned as a process', () => {
     expect(r.code).toBe(2);
   });
 
+  it('a worker with a bad number in its environment is refused before it waits for Temporal', async () => {
+    process.env.RCDEBUG_BOOT_TIMEOUT_S = 'ten';
+    try {
+      // Nothing listens on port 1: a worker that connected first would wait there a minute.
+      const r = await rcdebugAt('127.0.0.1:1', 'worker', '--clouds', 'local', '--connect-wait', '30');
+      expect(r.stderr).toMatch(/RCDEBUG_BOOT_TIMEOUT_S="ten" is not a number above 0/);
+      expect(r.stderr).not.toMatch(/cannot reach Temporal/);
+      expect(r.code).toBe(2);
+    } finally {
+      delete process.env.RCDEBUG_BOOT_TIMEOUT_S;
+    }
+  });
+
   it.each([
     { name: 'status', args: ['status', 'some-cycle'] },
     { name: 'start', args: ['start', '--rc', 'v1.0.0'] },

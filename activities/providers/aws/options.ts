@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { UserError } from '../../../src/domain/errors';
+import { envNumber } from '../../env-number';
 import { repoRoot, stateDir } from '../../../src/domain/paths';
 
 export interface AwsProviderOptions {
@@ -64,15 +65,15 @@ export function awsProviderOptions(overrides: AwsOptionOverrides = {}): AwsProvi
     packerDir: join(repoRoot, 'packer', 'aws'),
     terraformDir: join(repoRoot, 'terraform', 'aws'),
     stateDir: join(stateDir(), 'aws'),
-    clusterWaitSeconds: Number(env.RCDEBUG_EKS_WAIT_SECONDS || 1800),
-    kmemleakWaitSeconds: Number(env.RCDEBUG_KMEMLEAK_WAIT_SECONDS || 60),
+    clusterWaitSeconds: envNumber('RCDEBUG_EKS_WAIT_SECONDS', 1800),
+    kmemleakWaitSeconds: envNumber('RCDEBUG_KMEMLEAK_WAIT_SECONDS', 60),
     ...overrides,
     node: {
       subnet: env.RCDEBUG_AWS_NODE_SUBNET || undefined,
       securityGroups: (env.RCDEBUG_AWS_NODE_SECURITY_GROUPS ?? '').split(',').map((g) => g.trim()).filter(Boolean),
       instanceProfile: env.RCDEBUG_AWS_NODE_INSTANCE_PROFILE || undefined,
       instanceType: env.RCDEBUG_AWS_NODE_INSTANCE_TYPE || 'm6i.xlarge',
-      bootWaitSeconds: Number(env.RCDEBUG_AWS_NODE_WAIT_SECONDS || 900),
+      bootWaitSeconds: envNumber('RCDEBUG_AWS_NODE_WAIT_SECONDS', 900),
       ...overrides.node,
     },
   };

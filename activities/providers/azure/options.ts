@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { UserError } from '../../../src/domain/errors';
+import { envNumber } from '../../env-number';
 import { repoRoot, stateDir } from '../../../src/domain/paths';
 
 export interface AzureProviderOptions {
@@ -81,8 +82,8 @@ export function azureProviderOptions(overrides: Partial<AzureProviderOptions> = 
     packerDir: join(repoRoot, 'packer', 'azure'),
     terraformDir: join(repoRoot, 'terraform', 'azure'),
     stateDir: join(stateDir(), 'azure'),
-    clusterWaitSeconds: Number(env.RCDEBUG_AZURE_WAIT_SECONDS || 1800),
-    kmemleakWaitSeconds: Number(env.RCDEBUG_KMEMLEAK_WAIT_SECONDS || 60),
+    clusterWaitSeconds: envNumber('RCDEBUG_AZURE_WAIT_SECONDS', 1800),
+    kmemleakWaitSeconds: envNumber('RCDEBUG_KMEMLEAK_WAIT_SECONDS', 60),
     ...overrides,
   };
   if (!K8S_VERSION.test(opts.kubernetesVersion)) {

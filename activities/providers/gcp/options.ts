@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { UserError } from '../../../src/domain/errors';
+import { envNumber } from '../../env-number';
 import { repoRoot, stateDir } from '../../../src/domain/paths';
 import { GCP_PROJECT, GCP_ZONE } from './names';
 
@@ -61,9 +62,9 @@ export function gcpProviderOptions(overrides: Partial<GcpProviderOptions> = {}):
     packerDir: join(repoRoot, 'packer', 'gcp'),
     terraformDir: join(repoRoot, 'terraform', 'gcp'),
     stateDir: join(stateDir(), 'gcp'),
-    clusterWaitSeconds: Number(env.RCDEBUG_GCP_WAIT_SECONDS || 1800),
-    kmemleakWaitSeconds: Number(env.RCDEBUG_KMEMLEAK_WAIT_SECONDS || 60),
-    imageRetention: Number(env.RCDEBUG_GCP_IMAGE_RETENTION || 5),
+    clusterWaitSeconds: envNumber('RCDEBUG_GCP_WAIT_SECONDS', 1800),
+    kmemleakWaitSeconds: envNumber('RCDEBUG_KMEMLEAK_WAIT_SECONDS', 60),
+    imageRetention: envNumber('RCDEBUG_GCP_IMAGE_RETENTION', 5, { whole: true }),
     ...overrides,
   };
   if (!K8S_VERSION.test(opts.kubernetesVersion)) {

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import type { ArtifactRef, ClusterProvisionInput, ClusterProvisionOutput, NodeInfo, StepIO } from '../../../src/domain/contract';
 import { InfraError, UserError } from '../../../src/domain/errors';
+import { envNumber } from '../../env-number';
 import { runTool } from '../../exec/run-tool';
 import type { LocalDeps } from './deps';
 import { errorCmdline } from './kernel-flavor';
@@ -17,9 +18,7 @@ import { consoleKey, processArgs, readPid, safeId, vmPaths } from './vm-state';
 
 /** Seconds a guest has to reach its agent; TCG boots of a debug kernel are slow. */
 export function bootTimeoutSeconds(accel: 'kvm' | 'tcg'): number {
-  const fromEnv = Number(process.env.RCDEBUG_BOOT_TIMEOUT_S);
-  if (Number.isFinite(fromEnv) && fromEnv > 0) return fromEnv;
-  return accel === 'kvm' ? 60 : 240;
+  return envNumber('RCDEBUG_BOOT_TIMEOUT_S', accel === 'kvm' ? 60 : 240);
 }
 
 /** A local path from an artifact reference or a plain path. */

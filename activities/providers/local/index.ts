@@ -4,7 +4,7 @@ import { publishVersion } from '../../steps/version-publish';
 import type { CloudProvider } from '../../../src/domain/contract';
 import { cacheDir, stateDir } from '../../../src/domain/paths';
 import { localRegistry } from './registry';
-import { localClusterProvision } from './cluster-provision';
+import { bootTimeoutSeconds, localClusterProvision } from './cluster-provision';
 import type { LocalDeps } from './deps';
 import { localDeploy } from './deploy';
 import { localImageBake } from './image-bake';
@@ -31,6 +31,8 @@ export function defaultLocalDeps(): LocalDeps {
  */
 export function createLocalProvider(overrides: Partial<LocalDeps> = {}): CloudProvider {
   const deps: LocalDeps = { ...defaultLocalDeps(), ...overrides };
+  // Read once here too, so a bad RCDEBUG_BOOT_TIMEOUT_S stops the worker's start, not a provision.
+  bootTimeoutSeconds('tcg');
   return {
     cloud: 'local',
     kernelBuild: (input, io) => localKernelBuild(input, io, deps),

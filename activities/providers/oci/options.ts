@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { UserError } from '../../../src/domain/errors';
+import { envNumber } from '../../env-number';
 import { repoRoot, stateDir } from '../../../src/domain/paths';
 
 export interface OciProviderOptions {
@@ -57,9 +58,9 @@ export function ociProviderOptions(overrides: Partial<OciProviderOptions> = {}):
     packerDir: join(repoRoot, 'packer', 'oci'),
     terraformDir: join(repoRoot, 'terraform', 'oci'),
     stateDir: join(stateDir(), 'oci'),
-    clusterWaitSeconds: Number(env.RCDEBUG_OKE_WAIT_SECONDS || 1800),
-    kmemleakWaitSeconds: Number(env.RCDEBUG_KMEMLEAK_WAIT_SECONDS || 60),
-    imageRetention: Number(env.RCDEBUG_OCI_IMAGE_RETENTION || 5),
+    clusterWaitSeconds: envNumber('RCDEBUG_OKE_WAIT_SECONDS', 1800),
+    kmemleakWaitSeconds: envNumber('RCDEBUG_KMEMLEAK_WAIT_SECONDS', 60),
+    imageRetention: envNumber('RCDEBUG_OCI_IMAGE_RETENTION', 5, { whole: true }),
     ...overrides,
   };
   if (!OKE_VERSION.test(opts.kubernetesVersion)) {

@@ -44,6 +44,17 @@ export interface WorkerSet {
 }
 
 /**
+ * The clouds' providers, each from its plugin. Creating one reads its options from the
+ * environment and touches nothing else, so a worker creates them before it connects: a bad
+ * option is a UserError at once, not after a wait for the server.
+ */
+export async function createProviders(clouds: readonly CloudName[]): Promise<Partial<Record<CloudName, CloudProvider>>> {
+  const providers: Partial<Record<CloudName, CloudProvider>> = {};
+  for (const cloud of clouds) providers[cloud] = await (await loadPlugin(cloud)).createProvider();
+  return providers;
+}
+
+/**
  * The rcdebug workers of one process: the workflow worker on `<base>` (no credentials needed)
  * and, per cloud, activity workers on `<base>-<cloud>` (the cloud's steps, the cloud-neutral
  * preflight and whatever else the cloud's plugin registers) and on each build step's own

@@ -5,7 +5,7 @@ import { parseClouds } from '../../../../activities/plugins';
 import { connectClient, connectWorker, retryUnreachable, settingsFromEnv } from '../../../../activities/temporal-connection';
 import { ensureSearchAttributes } from '../../client/ensure-search-attributes';
 import { DEFAULT_CLOUD, type CloudName } from '../../../domain/contract';
-import { createWorkers } from '../../worker/create-workers';
+import { createProviders, createWorkers } from '../../worker/create-workers';
 import { intOption, portOption } from '../options';
 import { parseStepConcurrency, parseSteps, type ServedStep } from '../step-options';
 import type { BuildStep } from '../../../domain/task-queues';
@@ -33,6 +33,7 @@ export async function runWorker(o: RunWorkerOptions): Promise<void> {
     Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${o.metricsPort}` } } } });
   }
   const settings = settingsFromEnv();
+  const providers = await createProviders(o.clouds);
   const client = await retryUnreachable(() => connectClient(settings), o.connectWaitSeconds ?? 60, log);
   const missing = await ensureSearchAttributes(client.connection as Connection, settings.namespace);
   if (missing.length) log(`warning: search attributes ${missing.join(', ')} are missing and could not be added; add them (Keyword) so the UI can filter cycles`);
@@ -43,6 +44,7 @@ export async function runWorker(o: RunWorkerOptions): Promise<void> {
     namespace: settings.namespace,
     taskQueue: o.taskQueue,
     clouds: o.clouds,
+    providers,
     workflows: o.workflows,
     ...(o.steps ? { steps: o.steps } : {}),
     ...(o.stepConcurrency ? { stepConcurrency: o.stepConcurrency } : {}),
