@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { localArtifactStore } from '../activities/artifacts/store';
 import { runTool } from '../activities/exec/run-tool';
 import { localFile } from '../activities/providers/local/cluster-provision';
+import { guestBound } from '../activities/providers/local/guest-bound';
 import { guestCommand } from '../activities/providers/local/guest-channel';
 import { localImageBake } from '../activities/providers/local/image-bake';
 import { localKernelBuild } from '../activities/providers/local/kernel-build';
@@ -64,7 +65,7 @@ export async function benchKernelGroupsBoot(): Promise<void> {
         };
         await runTool({ cmd: qemuBinary(), args: qemuArgs(spec), io: quietIo });
         const pid = Number(readFileSync(pidFile, 'utf8').trim());
-        const up = await waitForConsole(spec.consoleFile, READY_MARKER, { timeoutMs: 900_000, alive: () => isAlive(pid), label: row.name });
+        const up = await waitForConsole(spec.consoleFile, READY_MARKER, { bound: guestBound(900, pid), alive: () => isAlive(pid), label: row.name });
         if (up !== 'found') throw new Error(`${row.name}: the guest did not come up (${up}); console ${spec.consoleFile}`);
         row.ready.push(Number(new RegExp(`${READY_MARKER} ([\\d.]+)`).exec(readFileSync(spec.consoleFile, 'utf8'))?.[1]));
         const reply = await guestCommand(spec.socket, EXERCISE, { timeoutMs: 1_800_000, io: quietIo });

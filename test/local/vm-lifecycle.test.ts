@@ -12,12 +12,9 @@ import { cycleStateDir, isAlive, qemuProcessesWith, vmPaths } from '../../activi
 import type { ClusterProvisionOutput, ImageBakeOutput, KernelBuildOutput, StepContext } from '../../src/domain/contract';
 import { isInfraError } from '../../src/domain/errors';
 import { kasanImage, testContext, testDeps, testIO, writeManifest } from './support/local-image';
-import { holdVmLock } from '../support/vm-lock';
 
 // Real qemu VMs booting the real kasan kernel of the example module: the runtime of the local
 // cloud step by step, without Temporal in between.
-
-holdVmLock();
 
 let env: ReturnType<typeof testDeps>;
 let deps: LocalDeps;

@@ -10,8 +10,6 @@ declare module 'vitest' {
     temporalAddress: string;
     temporalDbFile: string;
     temporalServerPid: number;
-    /** The file that lets one file of real VMs run at a time (test/support/vm-lock.ts). */
-    vmLockFile: string;
   }
 }
 
@@ -30,7 +28,6 @@ export async function setup(project: TestProject) {
   project.provide('temporalAddress', server.address);
   project.provide('temporalDbFile', join(dir, 'temporal.db'));
   project.provide('temporalServerPid', server.process.pid ?? 0);
-  project.provide('vmLockFile', join(dir, 'vm.lock'));
   process.env.RCDEBUG_TEST_TEMPORAL_ADDRESS = server.address;
 }
 

@@ -13,15 +13,13 @@ import type { CloudCycleResult } from '../../src/domain/cycle-state';
 import type { RawCycleInput } from '../../src/domain/input';
 import { cacheDir } from '../../src/domain/paths';
 import { startCycle, testClient, uniqueQueue, withWorkers } from './engine';
-import { holdVmLock } from './vm-lock';
 
 /**
  * A real local cloud for end-to-end tests: state private to the test file (a temp home), the
  * kernel cache the machine's, so only the first run of a flavor builds its kernel. Registers
- * the hooks that wait for the run's VM lock, create it, and leave no qemu of the file running.
+ * the hooks that create it and that leave no qemu of the file running.
  */
 export function localE2e(): { provider: () => CloudProvider; client: () => Client; home: () => string } {
-  holdVmLock();
   let home: string;
   let provider: CloudProvider;
   let client: Client;

@@ -8,6 +8,7 @@ import { envNumber } from '../../env-number';
 import { runTool } from '../../exec/run-tool';
 import type { LocalDeps } from './deps';
 import { errorCmdline } from './kernel-flavor';
+import { guestBound } from './guest-bound';
 import { guestCommand } from './guest-channel';
 import { chooseAccel } from './kvm-probe';
 import { clusterPlan, type ClusterPlan } from './node-plan';
@@ -144,8 +145,9 @@ async function startVm(
   await runTool({ cmd: qemuBinary(), args, logFile: paths.qemuLog, io, timeoutMs: 60_000 });
   const pid = readPid(paths.pidFile);
   if (pid === undefined) throw new InfraError(`qemu for ${node} started but wrote no pid file (log: ${paths.qemuLog})`);
+  const bound = guestBound(timeoutMs / 1000, pid);
   const outcome = await waitForConsole(spec.consoleFile, READY_MARKER, {
-    timeoutMs,
+    bound,
     fromOffset: offset,
     alive: () => processArgs(pid) !== undefined,
     io,
@@ -156,7 +158,7 @@ async function startVm(
   const panicked = consoleShowsPanic(tail);
   const why =
     outcome === 'timeout'
-      ? `did not reach its agent within ${timeoutMs / 1000} s`
+      ? `did not reach its agent within ${bound.describe()}`
       : panicked
         ? 'panicked while booting'
         : 'exited while booting';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createConnection } from 'node:net';
 import type { StepIO } from '../../../src/domain/contract';
 import { InfraError } from '../../../src/domain/errors';
+import { boundForSocket } from './guest-bound';
 
 /** The guest agent answered `<id> err <text>`: the command ran and failed inside the guest. */
 export class GuestCommandError extends Error {
@@ -16,6 +17,7 @@ export class GuestCommandError extends Error {
 }
 
 export interface GuestCommandOptions {
+  /** The bound on the answer, stretched while the guest's qemu is starved of CPU (guest-bound.ts). */
   timeoutMs: number;
   /**
    * The calling step: its cancellation stops the wait (and closes the connection), and its
@@ -25,6 +27,8 @@ export interface GuestCommandOptions {
 }
 
 const HEARTBEAT_EVERY_MS = 10_000;
+/** How often a bound past its seconds is looked at again. */
+const RECHECK_MS = 1000;
 
 /**
  * Sends one command to the guest agent over the VM's control socket (ttyS1) and returns the
@@ -35,6 +39,7 @@ const HEARTBEAT_EVERY_MS = 10_000;
 export function guestCommand(socket: string, command: string, opts: GuestCommandOptions): Promise<string> {
   if (/[\r\n]/.test(command)) throw new InfraError(`guest command "${command}" spans lines`);
   const id = randomBytes(4).toString('hex');
+  const bound = boundForSocket(opts.timeoutMs / 1000, socket);
   return new Promise<string>((resolve, reject) => {
     let buffer = '';
     let settled = false;
@@ -49,10 +54,11 @@ export function guestCommand(socket: string, command: string, opts: GuestCommand
       if (err) reject(err);
       else resolve(value ?? '');
     };
-    const timer = setTimeout(
-      () => finish(new InfraError(`the guest agent did not answer "${command}" within ${opts.timeoutMs / 1000} s (socket ${socket})`)),
-      opts.timeoutMs,
-    );
+    const check = () => {
+      if (bound.expired()) finish(new InfraError(`the guest agent did not answer "${command}" within ${bound.describe()} (socket ${socket})`));
+      else timer = setTimeout(check, RECHECK_MS);
+    };
+    let timer = setTimeout(check, opts.timeoutMs);
     const started = Date.now();
     const beat = setInterval(
       () => opts.io?.progress({ message: `waiting for the guest: ${command} (${Math.round((Date.now() - started) / 1000)} s)` }),

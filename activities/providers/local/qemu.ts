@@ -1,5 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import type { StepIO } from '../../../src/domain/contract';
+import type { GuestBound } from './guest-bound';
 import { resolveTool } from '../../../scripts/toolchain.mjs';
 
 /** How the guest CPU runs: hardware virtualisation or qemu's translator. */
@@ -119,12 +120,12 @@ export type MarkerWait = 'found' | 'exited' | 'timeout';
 
 /**
  * Waits until `file` contains `marker` after `fromOffset` (the guest is up), the VM process is gone, or the
- * timeout passes; heartbeats through `io` meanwhile and gives up when the step is cancelled.
+ * bound expires; heartbeats through `io` meanwhile and gives up when the step is cancelled.
  */
 export async function waitForConsole(
   file: string,
   marker: string,
-  opts: { timeoutMs: number; alive: () => boolean; io?: StepIO; label: string; pollMs?: number; fromOffset?: number },
+  opts: { bound: GuestBound; alive: () => boolean; io?: StepIO; label: string; pollMs?: number; fromOffset?: number },
 ): Promise<MarkerWait> {
   const started = Date.now();
   const poll = opts.pollMs ?? 500;
@@ -133,7 +134,7 @@ export async function waitForConsole(
     if (await seen()) return 'found';
     if (!opts.alive()) return (await seen()) ? 'found' : 'exited';
     const elapsed = Date.now() - started;
-    if (elapsed >= opts.timeoutMs) return 'timeout';
+    if (opts.bound.expired()) return 'timeout';
     if (opts.io?.signal.aborted) throw opts.io.signal.reason ?? new Error('cancelled');
     opts.io?.progress({ message: `${opts.label}: waiting for the guest (${Math.round(elapsed / 1000)} s)` });
     await new Promise((r) => setTimeout(r, poll));
