@@ -17,14 +17,15 @@ describe('the bound on waiting for a guest', () => {
     const g = fakeGuest();
     const b = g.bound(100);
     g.t.wall = 99;
-    g.t.cpu += 95;
+    g.t.cpu += 99;
     expect(b.expired()).toBe(false);
     g.t.wall = 100;
+    g.t.cpu += 1;
     expect(b.expired()).toBe(true);
     expect(b.describe()).toBe('100 s');
   });
 
-  it('a starved guest gets more time, until qemu had half a core over the wait', () => {
+  it('a starved guest gets more time, until qemu had the CPU time of its seconds', () => {
     const g = fakeGuest();
     const b = g.bound(100);
     g.t.wall = 150;
@@ -32,7 +33,9 @@ describe('the bound on waiting for a guest', () => {
     expect(b.expired()).toBe(false);
     expect(b.describe()).toBe('100 s (stretched to 150 s: qemu had 0.20 of a core)');
     g.t.wall = 250;
-    g.t.cpu += 20;
+    g.t.cpu += 69;
+    expect(b.expired()).toBe(false);
+    g.t.cpu += 1;
     expect(b.expired()).toBe(true);
   });
 

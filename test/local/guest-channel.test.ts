@@ -138,7 +138,7 @@ describe('guest agent protocol (the real agent script)', () => {
     expect(await guestCommand(sock, 'run x true', { timeoutMs: 5_000 }).catch((e: GuestCommandError) => e.reply)).toMatch(/usage: run <seconds> <command>/);
   });
 
-  it('a scan first takes the cached kernel stacks of every CPU, and does not wait for the running workload', async () => {
+  it('a scan stops the workload, takes the cached kernel stacks of every CPU, and does not wait for the workload', async () => {
     // A stand-in for taskset that logs the CPU, then runs the command.
     const taskset = join(dir, 'taskset');
     writeFileSync(taskset, `#!/bin/sh\necho "$1 $2 $3 $4" >> ${join(dir, 'taskset.log')}\nshift 2\nexec "$@"\n`, { mode: 0o755 });
@@ -149,8 +149,11 @@ describe('guest agent protocol (the real agent script)', () => {
     const sock = await agentSocket({ RCDEBUG_TASKSET: taskset, RCDEBUG_KMEMLEAK: kmemleak });
     // One connection, one agent: the workload is its child when the scan runs.
     const started = Date.now();
-    const replies = await session(sock, [`w workload start network=0 trigger=${trigger} interval=1`, 's scan 1'], 30_000);
-    expect(replies).toEqual([`w ok started trigger:${trigger}/1s`, 's ok leaks=0']);
+    const replies = await session(sock, [`w workload start network=0 trigger=${trigger} interval=1`, 's scan 1', 'st workload status'], 30_000);
+    expect(replies).toEqual([`w ok started trigger:${trigger}/1s`, 's ok leaks=0', 'st ok running=1']);
+    // Stopped for the scan, running again after it.
+    const pid = readFileSync(join(dir, 'rcdebug-workload.pids'), 'utf8').trim();
+    expect(readFileSync(`/proc/${pid}/status`, 'utf8')).not.toMatch(/^State:\s+T/m);
     // About 1 s holding the stacks and the 1 s pause: a wait on the workload would never end.
     expect(Date.now() - started).toBeLessThan(20_000);
     const holders = readFileSync(join(dir, 'taskset.log'), 'utf8').trim().split('\n').sort();

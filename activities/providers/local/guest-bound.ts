@@ -7,10 +7,10 @@ import { qemuProcessesWith } from './vm-state';
  * A TCG guest is CPU-bound. On a host busy with other VMs, builds or a noisy neighbour it gets
  * a fraction of a core, and a bound in plain seconds then fails guests that are only slow: two
  * test files of VMs side by side on two cores made a kmemleak scan miss its 300 s and a boot its
- * 240 s. So a bound is `seconds` on the clock in which qemu had at least half a core: past
- * `seconds`, the wait goes on while qemu's CPU time since the start is under `seconds / 2`, and
- * ends at `MAX_STRETCH` times `seconds` whatever happens, so a guest stuck idle still ends. A
- * guest busy and stuck (a livelock, a slow scan on a free host) ends at `seconds` as before.
+ * 240 s. So a bound is `seconds` of qemu's CPU time, as a guest with a core of its own would
+ * have had them: past `seconds` on the clock, the wait goes on while qemu's CPU time since the
+ * start is under `seconds`, and ends at `MAX_STRETCH` times `seconds` whatever happens, so a
+ * guest stuck idle still ends. A guest busy and stuck (a livelock) ends at `seconds` as before.
  */
 export interface GuestBound {
   /** Whether the wait is over. */
@@ -20,7 +20,7 @@ export interface GuestBound {
 }
 
 /** Past its seconds, a bound waits on while qemu had less than this share of one core. */
-export const STARVED_SHARE = 0.5;
+export const STARVED_SHARE = 1;
 /** A bound ends at this many times its seconds at the latest. */
 export const MAX_STRETCH = 4;
 /** Clock ticks per second of the times in /proc/<pid>/stat: USER_HZ, 100 in Linux's ABI. */
