@@ -14,7 +14,8 @@ import { isInfraError } from '../../src/domain/errors';
 import { kasanImage, testContext, testDeps, testIO, writeManifest } from './support/local-image';
 
 // Real qemu VMs booting the real kasan kernel of the example module: the runtime of the local
-// cloud step by step, without Temporal in between.
+// cloud step by step, without Temporal in between. The tests that wait on guests give the
+// guests' bounds room to stretch (guest-bound.ts) when another file's VMs share the cores.
 
 let env: ReturnType<typeof testDeps>;
 let deps: LocalDeps;
@@ -63,7 +64,7 @@ describe('local runtime on real VMs', () => {
     expect(probe.reason).toBe(cluster.details.accelReason);
     expect(cluster.details.append).toContain('console=ttyS0 panic=-1');
     expect(cluster.details.append).toContain('kasan.fault=report');
-  }, 600_000);
+  }, 1_200_000);
 
   it('provisioning again reuses the running VMs (idempotent)', async () => {
     const again = await localClusterProvision({ ctx, ...built }, testIO(), deps);
@@ -88,7 +89,7 @@ describe('local runtime on real VMs', () => {
     expect(out.nodes.map((n) => [n.name, n.healthy])).toEqual([['node-uaf', true], ['node-clean', true]]);
     expect(out.nodes[0]?.detail).toMatch(/kmemleak: leaks=[1-9]/);
     expect(out.nodes[1]?.detail).toMatch(/kmemleak: leaks=0/);
-  }, 600_000);
+  }, 1_200_000);
 
   it('harvests the consoles into findings on the right node only', async () => {
     const out = await localLogHarvest({ ctx, cluster, ...built }, testIO(), deps);
@@ -135,7 +136,7 @@ describe('local runtime on real VMs', () => {
     expect(out.removed.sort()).toEqual(['vm:node-clean', 'vm:node-uaf']);
     expect(qemuProcessesWith(`${cycleStateDir(deps, ctx.cycleId)}/`)).toEqual([]);
     expect(await localTeardown({ ctx, cluster }, testIO(), deps)).toEqual({ removed: [] });
-  }, 600_000);
+  }, 1_200_000);
 });
 
 describe('local runtime failures', () => {
