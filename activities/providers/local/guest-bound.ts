@@ -19,8 +19,6 @@ export interface GuestBound {
   describe(): string;
 }
 
-/** Past its seconds, a bound waits on while qemu had less than this share of one core. */
-export const STARVED_SHARE = 1;
 /** A bound ends at this many times its seconds at the latest. */
 export const MAX_STRETCH = 4;
 /** Clock ticks per second of the times in /proc/<pid>/stat: USER_HZ, 100 in Linux's ABI. */
@@ -54,7 +52,7 @@ export function guestBound(seconds: number, pid?: number, cpuOf: (pid: number) =
       if (pid === undefined || cpuAtStart === undefined || wall >= seconds * MAX_STRETCH) return true;
       const cpu = cpuOf(pid);
       if (cpu === undefined) return true;
-      if (cpu - cpuAtStart >= seconds * STARVED_SHARE) return true;
+      if (cpu - cpuAtStart >= seconds) return true;
       stretched = { wall, share: (cpu - cpuAtStart) / wall };
       return false;
     },
