@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CycleView } from '../../src/app/client/cycles';
-import { rcdebugAt, type CliRun } from '../support/cli-process';
+import { rcdebugAt, rcdebugStreaming, type CliRun } from '../support/cli-process';
 import { address, eventually, testClient, uniqueQueue, withWorkers } from '../support/engine';
 import { UAF_CONSOLE, UAF_TITLE } from '../support/live-consoles';
 import { scriptedProvider, stepsCalled } from '../support/scripted-provider';
@@ -45,12 +45,19 @@ describe('the rcdebug CLI, spawned as a process', () => {
 
   it('watch prints each finding of the soak once, as it appears, and exits 1 when the cycle has new findings', async () => {
     const taskQueue = uniqueQueue('cli-findings');
-    const local = scriptedProvider({ newFindings: [UAF_TITLE], consoles: { 'node-a': { 1: UAF_CONSOLE, 2: UAF_CONSOLE } } });
+    // The second soak check is held until watch has printed the finding of the first: a watch
+    // that printed findings only at the end would never open it, and the test would time out.
+    // A 10 s soak has its second check unless the first one takes 9 s.
+    let seenLive!: () => void;
+    const open = new Promise<void>((r) => (seenLive = r));
+    const local = scriptedProvider({ newFindings: [UAF_TITLE], consoles: { 'node-a': { 1: UAF_CONSOLE, 2: UAF_CONSOLE } }, soakGate: { tick: 2, open } });
     await withWorkers({ taskQueue, clouds: ['local'], providers: { local } }, async () => {
-      const id = await startJson('--rc', 'v3.0.0-rc1', '--task-queue', taskQueue, ...fastSoak);
-      const watch = await rcdebug('watch', id, '--interval', '300');
+      const id = await startJson('--rc', 'v3.0.0-rc1', '--task-queue', taskQueue, '--soak', '10', '--check-interval', '1', '--scan-interval', '0');
+      const watch = await rcdebugStreaming(address(), ['watch', id, '--interval', '300'], (sofar) => {
+        if (sofar.includes('finding on node-a')) seenLive();
+      });
       expect(watch.stdout.match(/\[local-kasan\] finding on node-a: (.*)/g)).toEqual([`[local-kasan] finding on node-a: ${UAF_TITLE}`]);
-      // It appears while the soak runs, before the harvest.
+      // It appeared while the soak ran, before the harvest.
       expect(watch.stdout.indexOf('finding on node-a')).toBeLessThan(watch.stdout.indexOf('[local-kasan] soak succeeded'));
       // The final status lists it with its count over both checks.
       expect(watch.stdout).toContain(`    new   ${UAF_TITLE}  on node-a, 2×, first at check 1`);

@@ -4,7 +4,7 @@
  * panic during soak). It records every call, in memory and optionally in a JSON-lines file
  * (for tests whose worker runs in another process).
  */
-import { appendFileSync, mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkSoak, pieceOf, type SoakNodes } from '../../activities/steps/soak-check';
@@ -44,6 +44,21 @@ export interface ScriptedProviderOptions {
   newFindings?: string[] | ((ctx: StepContext) => string[]);
   /** Append each call as a JSON line here. */
   recordFile?: string;
+  /**
+   * The soak check of this tick waits until `open` settles (reporting progress meanwhile), so a
+   * test can hold the soak until it has seen what the earlier checks reported.
+   */
+  soakGate?: { tick: number; open: Promise<void> };
+}
+
+/** Waits for `open`, reporting progress every 200 ms; cancellation ends the wait. */
+async function gate(open: Promise<void>, io: StepIO): Promise<void> {
+  let opened = false;
+  void open.then(() => (opened = true));
+  while (!opened) {
+    io.progress({ message: 'soak check held by the test' });
+    await pause(200, io.signal);
+  }
 }
 
 function pause(ms: number, signal: AbortSignal): Promise<void> {
@@ -61,7 +76,8 @@ export function scriptedProvider(opts: ScriptedProviderOptions = {}): CloudProvi
   const calls: Call[] = [];
   const counts = new Map<ScriptedStep, number>();
   const cloud = opts.cloud ?? 'local';
-  let marksDir: string | undefined;
+  /** Each cycle's soak marks, by cycle id; its teardown removes them. */
+  const marksDirs = new Map<string, string>();
 
   const enter = async (step: ScriptedStep, io: StepIO, extra: Partial<Call> = {}) => {
     const call: Call = { step, attempt: io.attempt, at: Date.now(), ...extra };
@@ -116,7 +132,12 @@ export function scriptedProvider(opts: ScriptedProviderOptions = {}): CloudProvi
     async soakCheck(input, io) {
       const { tick, scan } = input;
       await enter('soakCheck', io, { tick, scan });
-      if (opts.consoles) return scriptedConsoles(opts.consoles, input, io, (marksDir ??= mkdtempSync(join(tmpdir(), 'rcdebug-scripted-soak-'))));
+      if (opts.soakGate?.tick === tick) await gate(opts.soakGate.open, io);
+      if (opts.consoles) {
+        const id = input.ctx.cycleId;
+        if (!marksDirs.has(id)) marksDirs.set(id, mkdtempSync(join(tmpdir(), 'rcdebug-scripted-soak-')));
+        return scriptedConsoles(opts.consoles, input, io, marksDirs.get(id) as string);
+      }
       const panicked = opts.panicAtTick === tick;
       return { nodes: [{ name: 'node-a', healthy: !panicked, panicked, detail: panicked ? 'Kernel panic' : 'ok' }], panicked };
     },
@@ -131,8 +152,11 @@ export function scriptedProvider(opts: ScriptedProviderOptions = {}): CloudProvi
         nodes: { 'node-a': 'clean' },
       };
     },
-    async teardown(_input, io) {
+    async teardown({ ctx }, io) {
       await enter('teardown', io);
+      const marks = marksDirs.get(ctx.cycleId);
+      if (marks) rmSync(marks, { recursive: true, force: true });
+      marksDirs.delete(ctx.cycleId);
       return { removed: ['node-a'] };
     },
   };
