@@ -4,7 +4,7 @@
  * the activity can tell a build failure from a test failure and a finished run from one cut
  * short by a panic or a timeout. Pure module.
  */
-import { kmemleakScript } from './kmemleak-script';
+import { kmemleakScript } from '../../steps/kmemleak-scan';
 
 export interface NodeTestScript {
   /** `s3://bucket/prefix/`: the module source the activity uploaded. */

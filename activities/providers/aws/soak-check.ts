@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { GetConsoleOutputCommand } from '@aws-sdk/client-ec2';
 import type { AwsClients } from './config';
 import { awsErrorCode, classifyAwsError } from './errors';
-import { kmemleakScript } from './kmemleak-script';
+import { kmemleakScript } from '../../steps/kmemleak-scan';
 import { sendShellCommand, waitForInvocation } from './ssm-command';
 import { clusterAccess } from './kubeconfig';
 import type { NodeInfo, SoakCheckInput, SoakCheckOutput, StepIO } from '../../../src/domain/contract';

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { SoakCheckInput, SoakCheckOutput, StepIO } from '../../../src/domain/contract';
+import { kmemleakScript } from '../../steps/kmemleak-scan';
 import { checkSoak, pieceOf, type NodeState, type SoakNodes } from '../../steps/soak-check';
 import type { AzureDeps } from './deps';
 import { clusterAccess } from './deploy';
@@ -7,22 +8,6 @@ import { listNodes, type KubeNode } from '../../iac/kube-api';
 import { vmssNode } from './nodes';
 import { safeName, withStep, type AzureStep } from './step-context';
 import { powerState, runShell, serialLog } from './vm-ops';
-
-/**
- * The kmemleak double scan: the image's `rcdebug-kmemleak-scan` (scan, wait, scan, report; the
- * first scan of a pair has false positives), or the same steps inline on an image without it.
- */
-export function kmemleakScript(waitSeconds: number): string[] {
-  return [
-    'set -e',
-    `if [ -x /usr/local/sbin/rcdebug-kmemleak-scan ]; then exec /usr/local/sbin/rcdebug-kmemleak-scan ${waitSeconds}; fi`,
-    'test -w /sys/kernel/debug/kmemleak || mount -t debugfs none /sys/kernel/debug',
-    'echo scan > /sys/kernel/debug/kmemleak',
-    `sleep ${waitSeconds}`,
-    'echo scan > /sys/kernel/debug/kmemleak',
-    'cat /sys/kernel/debug/kmemleak',
-  ];
-}
 
 /**
  * The azure cloud's side of the soak check: a node's console is its serial log from boot

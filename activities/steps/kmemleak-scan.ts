@@ -1,6 +1,7 @@
 /**
- * The kmemleak double scan as a node runs it (pure module): the image's `rcdebug-kmemleak-scan` (scan, wait, scan, report; the
- * first scan of a pair has false positives), or the same steps inline on an image without it.
+ * The kmemleak double scan as a cloud node runs it through its cloud's run-command API (pure
+ * module): the image's `rcdebug-kmemleak-scan` (scan, wait, scan, report; the first scan of a
+ * pair has false positives), or the same steps inline on an image baked without it.
  */
 export function kmemleakScript(waitSeconds: number): string[] {
   return [
