@@ -1,12 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qemuProcessesWith, safeId } from '../../activities/providers/local/vm-state';
 import { stateQuery, type CloudCycleResult } from '../../src/domain/cycle-state';
 import { eventually, startCycle, uniqueQueue, withWorkers } from '../support/engine';
 import { localE2e } from '../support/local-e2e';
+import { writeManifest } from '../local/support/local-image';
 
 // The full cycle on the local cloud through the real dev server: real kernel, real qemu VMs,
 // the example module's planted bugs found on the nodes that ran them. State is private to this
@@ -32,8 +33,10 @@ const client = () => e2e.client();
  */
 const scratch = mkdtempSync(join(tmpdir(), 'rcdebug-local-cycle-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-const ONE_NODE = join(scratch, 'one-node.yaml');
-writeFileSync(ONE_NODE, 'local:\n  memoryMiB: 512\n  cpus: 1\n  nodes:\n    - name: node-clean\n      modules:\n        - name: kbug\n          params: { bug: none }\n      workload: { network: true }\n');
+let ONE_NODE = '';
+beforeAll(async () => {
+  ONE_NODE = await writeManifest(scratch, { memoryMiB: 512, cpus: 1, nodes: [{ name: 'node-clean', modules: [{ name: 'kbug', params: { bug: 'none' } }], workload: { network: true } }] });
+});
 
 const cycleInput = (taskQueue: string, durationSeconds: number, manifest = 'manifests/local-demo.yaml') => ({
   rc: 'v0.1.0-rc1',
