@@ -6,14 +6,14 @@ import { existsSync, mkdirSync, accessSync, constants } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { iacTools } from './tools-iac.mjs';
-import { serverTools } from './tools-server.mjs';
+import { serverTools, TEMPORAL_CLI_VERSION } from './tools-server.mjs';
 import { gcpTools } from './tools-gcp.mjs';
 import { azureTools } from './tools-azure.mjs';
 
 export const cacheDir = process.env.RCDEBUG_CACHE ?? join(homedir(), '.cache', 'rcdebug');
 export const binDir = join(cacheDir, 'bin');
 
-export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+export { TEMPORAL_CLI_VERSION };
 
 /** Debian packages for the `local` cloud (kernel build, qemu guests, initramfs). */
 export const APT_PACKAGES = [
