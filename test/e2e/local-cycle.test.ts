@@ -115,6 +115,10 @@ describe('local cloud end to end', () => {
     const markdown = readFileSync(fileURLToPath(r.harvest!.reports.markdown), 'utf8');
     expect(markdown).toContain(`- **Source:** \`kbug.c:${uaf.line}\`: \`${uaf.text}\``);
     expect(markdown).toMatch(/^Source lines: \d+ of \d+ frame\(s\) resolved with addr2line from vmlinux, kbug\.ko/m);
+    // Kernel frames resolve too, inlined functions included: the local kernels' reduced debug
+    // info keeps the line tables and inlining records addr2line reads.
+    expect(markdown).toMatch(/ kasan_report\+0x[0-9a-f]+\/0x[0-9a-f]+ mm\/kasan\/report\.c:\d+$/m);
+    expect(markdown).toMatch(/ mm\/kasan\/report\.c:\d+ \[inlined\]$/m);
     expect(r.harvest?.nodes).toEqual({ 'node-uaf': 'findings', 'node-deadlock': 'findings', 'node-clean': 'clean' });
     expect(stepOutput(r, 'teardown')?.removed).toEqual(expect.arrayContaining(['vm:node-uaf', 'vm:node-deadlock', 'vm:node-clean']));
     expect(qemuProcessesWith(safeId(r.cycleId))).toEqual([]);

@@ -92,13 +92,15 @@ export function kernelBuildDigest(parts: { sourceIdentity: string; fragmentText:
 
 /**
  * The make variables and environment every make of a kernel and its modules uses: the same
- * `CC` each time (kbuild compares the compiler), through ccache when it is on PATH.
+ * `CC` each time (kbuild compares the compiler), through ccache when it is on PATH. ccache runs
+ * in depend mode: on a miss it hashes the headers kbuild's `-Wp,-MMD` lists instead of running
+ * the preprocessor first, which made a cold kernel build's compiles about 15% dearer.
  */
 export async function compilerMakeVars(cacheDir: string, cc = 'gcc'): Promise<{ makeVars: string[]; env: Record<string, string> }> {
   const ccache = await whichTool('ccache');
   return {
     makeVars: [`CC=${ccache ? `ccache ${cc}` : cc}`],
-    env: ccache ? { CCACHE_DIR: join(cacheDir, 'ccache') } : {},
+    env: ccache ? { CCACHE_DIR: join(cacheDir, 'ccache'), CCACHE_DEPEND: '1' } : {},
   };
 }
 
