@@ -1,7 +1,7 @@
 
 /**
  * `npm run bench [-- section...]`: sections engine, findings, live, local (default: these four),
- * kernel-groups and kernel-groups-boot (only when named). Figures
+ * kernel-groups, kernel-groups-boot and kernel-compile (only when named). Figures
  * that compare are printed as ratios measured side by side in the same run.
  */
 const SECTIONS: Record<string, () => Promise<void>> = {
@@ -11,9 +11,13 @@ const SECTIONS: Record<string, () => Promise<void>> = {
   local: async () => (await import('./local')).benchLocal(),
   'kernel-groups': async () => (await import('./kernel-groups')).benchKernelGroups(),
   'kernel-groups-boot': async () => (await import('./kernel-groups-boot')).benchKernelGroupsBoot(),
+  'kernel-compile': async () => (await import('./kernel-compile')).benchKernelCompile(),
 };
-/** Sections run only when named: four kernel builds take an hour on two cores, twelve TCG boots half of one. */
-const ON_REQUEST = new Set(['kernel-groups', 'kernel-groups-boot']);
+/**
+ * Sections run only when named: four kernel builds take an hour on two cores, twelve TCG boots
+ * half of one, the compile comparisons about ten minutes.
+ */
+const ON_REQUEST = new Set(['kernel-groups', 'kernel-groups-boot', 'kernel-compile']);
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((w) => !(w in SECTIONS));

@@ -1,4 +1,5 @@
-/** What the kernel benchmarks share: a step IO that reports nowhere, the rounds, a median, a step context. */
+/** What the kernel benchmarks share: a step IO that reports nowhere, the rounds, a median, a step context, child CPU time. */
+import { readFileSync } from 'node:fs';
 import type { StepContext, StepIO } from '../src/domain/contract';
 import { DEFAULT_MODULE } from '../src/domain/input';
 import { benchNumber } from './bench-env';
@@ -17,4 +18,11 @@ export function benchContext(cycleId: string, manifest = ''): StepContext {
     cycleId, rc: 'v0.0.0-bench', cloud: 'local', flavor: 'kasan', module: DEFAULT_MODULE, manifest,
     soak: { durationSeconds: 0, checkIntervalSeconds: 15, scanIntervalSeconds: 0 },
   };
+}
+
+/** CPU seconds of this process's waited-for children so far (cutime + cstime of /proc/self/stat). */
+export function childCpuSeconds(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
+  // After "pid (comm) ": state is field 3, cutime 16, cstime 17 (1-based) → indexes 13, 14 here.
+  return (Number(fields[13]) + Number(fields[14])) / 100;
 }

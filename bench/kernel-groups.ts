@@ -26,7 +26,7 @@ import { localRegistry } from '../activities/providers/local/registry';
 import { localTeardown } from '../activities/providers/local/teardown';
 import type { LocalDeps } from '../activities/providers/local/deps';
 import type { ClusterProvisionInput, ClusterProvisionOutput } from '../src/domain/contract';
-import { EXERCISE, ROUNDS, benchContext, median, quietIo } from './kernel-bench-kit';
+import { EXERCISE, ROUNDS, benchContext, childCpuSeconds, median, quietIo } from './kernel-bench-kit';
 import { cacheDir, repoRoot } from '../src/domain/paths';
 
 interface Variant {
@@ -41,13 +41,6 @@ const VARIANTS: Variant[] = [
   { name: 'without page poisoning + DEBUG_PAGEALLOC + PAGE_OWNER', drop: ['page-debug.config'] },
   { name: 'without SLUB_DEBUG_ON', drop: ['slub-debug.config'] },
 ];
-
-/** CPU seconds of this process's waited-for children so far (cutime + cstime of /proc/self/stat). */
-function childCpuSeconds(): number {
-  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
-  // After "pid (comm) ": state is field 3, cutime 16, cstime 17 (1-based) → indexes 13, 14 here.
-  return (Number(fields[13]) + Number(fields[14])) / 100;
-}
 
 /** A copy of kernel/ without the variant's fragments, and without their options in options.list. */
 function kernelDirFor(work: string, v: Variant, i: number): string {
